@@ -1,0 +1,103 @@
+"""Every lesson notebook is committed clean, executed, and follows the course template."""
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+LESSONS = Path(__file__).resolve().parent.parent / "lessons"
+NOTEBOOKS = sorted(LESSONS.glob("[0-9][0-9]_*.ipynb"))
+ABSOLUTE_PATH = re.compile(r"(/home/|/root/|/Users/|/work/|/tmp/|[A-Z]:\\\\|site-packages)")
+
+
+def _code_cells(notebook):
+    return [c for c in notebook.cells if c.cell_type == "code" and c.source.strip()]
+
+
+def _texts(cell):
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream":
+            yield output.text
+        elif "data" in output:
+            for mime in ("text/plain", "text/html", "text/markdown"):
+                if mime in output.data:
+                    yield output.data[mime]
+
+
+def test_lessons_exist_and_are_numbered_in_order():
+    assert NOTEBOOKS, "no lesson notebooks found"
+    numbers = [int(path.name[:2]) for path in NOTEBOOKS]
+    assert numbers == list(range(len(numbers))), f"lesson numbers have gaps: {numbers}"
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])
+def lesson(request):
+    path = request.param
+    return path, nbformat.read(path, as_version=4)
+
+
+def test_valid_nbformat_with_python3_kernel(lesson):
+    path, notebook = lesson
+    nbformat.validate(notebook)
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_executed_in_order_without_errors(lesson):
+    _, notebook = lesson
+    counts = [cell.execution_count for cell in _code_cells(notebook)]
+    assert None not in counts, "unexecuted code cells: run `make execute`"
+    assert counts == list(range(1, len(counts) + 1)), f"cells executed out of order: {counts}"
+    errors = [o for c in _code_cells(notebook) for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"stored error output: {errors[0].ename}: {errors[0].evalue}"
+
+
+def test_follows_the_template(lesson):
+    _, notebook = lesson
+    markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    assert notebook.cells[0].cell_type == "markdown" and notebook.cells[0].source.startswith("# ")
+    assert "In this lesson you will" in markdown
+    for heading in ("## Setup", "## Summary", "## Exercises", "## Further reading"):
+        assert re.search(rf"^{heading}\s*$", markdown, re.MULTILINE), f"missing {heading!r}"
+    assert markdown.index("## Summary") < markdown.index("## Exercises")
+    assert markdown.index("## Exercises") < markdown.index("## Further reading")
+
+
+def test_small_and_without_widget_state(lesson):
+    path, notebook = lesson
+    assert path.stat().st_size < 2_000_000, f"{path.name} is {path.stat().st_size / 1e6:.1f} MB"
+    assert "widgets" not in notebook.metadata, "widget state stored in metadata"
+
+
+def test_no_absolute_paths_or_warnings_in_outputs(lesson):
+    _, notebook = lesson
+    for cell in _code_cells(notebook):
+        for text in _texts(cell):
+            match = ABSOLUTE_PATH.search(text)
+            assert not match, f"absolute path {match.group(0)!r} in output of: {cell.source[:60]}"
+            assert "Warning:" not in text, (
+                f"a warning is stored in the output of: {cell.source[:60]}"
+            )
+
+
+def test_has_a_checked_output_cell(lesson):
+    _, notebook = lesson
+    tagged = [
+        c for c in _code_cells(notebook) if "nbval-check-output" in c.metadata.get("tags", [])
+    ]
+    assert tagged, "no cell is tagged nbval-check-output"
+    assert all(c.outputs for c in tagged), "a checked cell has no output to compare"
+
+
+def test_exercises_have_a_working_solution_cell(lesson):
+    _, notebook = lesson
+    solutions = [c for c in _code_cells(notebook) if "solution" in c.metadata.get("tags", [])]
+    assert solutions, "no reference solution cell tagged `solution`"
+
+
+def test_outputs_are_json_serialisable_and_free_of_secrets(lesson):
+    path, _ = lesson
+    text = path.read_text()
+    json.loads(text)
+    assert "token=" not in text and "api_key" not in text.lower()
