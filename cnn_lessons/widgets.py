@@ -7,6 +7,8 @@ Every app returns an ipywidgets box with two extra attributes:
     ``app.controls["stride"].value = 2``;
 ``result``
     what the last update computed (a dict), so the effect can be read without a browser.
+    If it has a ``"summary"`` entry (a short HTML-safe text such as the output shape), the
+    app shows it as a line above the figure.
     When the controls describe something impossible, ``result`` is ``{"error": message}`` and
     the app shows that explanation in place of the figure, never a traceback.
 
@@ -51,21 +53,27 @@ def make_app(
     Returns
     -------
     ipywidgets.VBox
-        With ``controls``, ``result``, ``message`` (the explanation area), ``output`` (the
-        figure area) and ``update`` (recompute and redraw now).
+        With ``controls``, ``result``, ``message`` (the explanation area), ``summary`` (the
+        line above the figure), ``output`` (the figure area) and ``update`` (recompute and
+        redraw now).
     """
     controls = dict(controls)
     output = widgets.Output()
     message = widgets.HTML()
+    summary = widgets.HTML()
+    summary.add_class("cnn-summary")
     header = [widgets.HTML(f"<b>{html.escape(title)}</b>")] if title else []
     app = widgets.VBox(
         [
             *header,
             widgets.HBox(list(controls.values()), layout={"flex_flow": "row wrap"}),
             message,
+            summary,
             output,
         ]
     )
+    message.add_class("cnn-message")
+    output.add_class("cnn-figure")
 
     def update(change=None):
         values = {name: control.value for name, control in controls.items()}
@@ -78,9 +86,11 @@ def make_app(
                 f"<b>Not possible:</b> {html.escape(str(error))}</div>"
             )
             output.outputs = ()
+            summary.value = ""
             return
         app.result = result
         message.value = ""
+        summary.value = str(result.get("summary", ""))
         figure = draw(result)
         output.outputs = (figure_output(figure),)
         plt.close(figure)
@@ -89,6 +99,7 @@ def make_app(
         control.observe(update, names="value")
     app.controls = controls
     app.message = message
+    app.summary = summary
     app.output = output
     app.update = update
     app.result = {}
@@ -171,6 +182,7 @@ def dataset_browser(*, dataset: str = "digits", index: int = 0) -> widgets.VBox:
             "label": label,
             "class_name": _DATASETS[dataset][1][label],
             "title": f"{dataset} {split}[{index}]: {_DATASETS[dataset][1][label]}",
+            "summary": f"label {label}: {_DATASETS[dataset][1][label]}",
             "pixel_values": pixel_values,
         }
 
