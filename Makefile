@@ -28,6 +28,7 @@ lint: venv
 	$(BIN)/ruff format --check cnn_lessons tests benchmarks scripts
 
 test: lint
+	@test -x /usr/bin/chromium || echo "NOTE: /usr/bin/chromium not found: the browser tests will be skipped (apt-get install chromium)"
 	$(BIN)/python -m pytest
 
 execute: venv

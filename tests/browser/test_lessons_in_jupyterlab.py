@@ -1,0 +1,88 @@
+"""Open lessons in a real JupyterLab, run them, and move their controls with the keyboard."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+RUN_TIMEOUT_MS = 240_000
+
+
+def open_and_run(page, lab, notebook: str) -> None:
+    """Open a notebook, wait for its kernel, run every cell and wait until all have finished."""
+    page.goto(lab.url(f"lab/tree/{notebook}"))
+    page.wait_for_function(
+        """() => {
+            const app = window.jupyterapp;
+            const panel = app && app.shell.currentWidget;
+            const kernel = panel && panel.sessionContext && panel.sessionContext.session
+                && panel.sessionContext.session.kernel;
+            return kernel && kernel.status === 'idle';
+        }""",
+        timeout=120_000,
+    )
+    # Clearing first resets every execution count, so "all counted" below means "all re-ran".
+    page.evaluate(
+        """async () => {
+            await window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs');
+            await window.jupyterapp.commands.execute('notebook:run-all-cells');
+        }"""
+    )
+    page.wait_for_function(
+        """() => {
+            const panel = window.jupyterapp.shell.currentWidget;
+            const kernel = panel.sessionContext.session.kernel;
+            const cells = panel.content.widgets.filter(cell => cell.model.type === 'code'
+                && cell.model.sharedModel.getSource().trim() !== '');
+            return kernel.status === 'idle'
+                && cells.every(cell => cell.model.executionCount !== null);
+        }""",
+        timeout=RUN_TIMEOUT_MS,
+        polling=500,
+    )
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    tracebacks = [text for text in errors.all_inner_texts() if "Traceback" in text]
+    assert not tracebacks, f"a cell failed in the browser: {tracebacks[0][:500]}"
+
+
+def app_with_control(page, label: str):
+    """The first widget app (a VBox) that has a control whose description is `label`."""
+    app = (
+        page.locator(".widget-vbox")
+        .filter(has=page.locator(".widget-label", has_text=label))
+        .filter(has=page.locator(".cnn-figure"))
+        .first
+    )
+    app.scroll_into_view_if_needed()
+    return app
+
+
+def figure_source(app) -> str:
+    image = app.locator(".cnn-figure img").first
+    image.wait_for(state="visible", timeout=30_000)
+    return image.get_attribute("src")
+
+
+def wait_for_change(page, app, selector_text_before: str, image_before: str) -> None:
+    app.page.wait_for_function(
+        """([element, summary, image]) => {
+            const text = element.querySelector('.cnn-summary').innerText;
+            const img = element.querySelector('.cnn-figure img');
+            return img && text !== summary && img.getAttribute('src') !== image;
+        }""",
+        arg=[app.element_handle(), selector_text_before, image_before],
+        timeout=30_000,
+    )
+
+
+def test_lesson_00_index_slider_moves_with_the_keyboard(page, lab):
+    open_and_run(page, lab, "00_welcome.ipynb")
+    app = app_with_control(page, "index")
+    summary_before = app.locator(".cnn-summary").inner_text()
+    image_before = figure_source(app)
+    handle = app.locator(".widget-slider", has=page.locator(".widget-label", has_text="index"))
+    handle.locator(".noUi-handle").focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_change(page, app, summary_before, image_before)
+    assert app.locator(".cnn-summary").inner_text() != summary_before
