@@ -40,7 +40,7 @@ def _optional(name, goal, control, values, **options):
         APPS[name] = (goal, lambda: factory(**options), control, values)
 
 
-_optional("kernel_playground", 100, "preset", ["blur", "sharpen", "outline", "sobel_x"])
+_optional("kernel_playground", 100, "preset", ["box_blur", "sharpen", "outline", "sobel_x"])
 _optional("conv_arithmetic_explorer", 100, "stride", [1, 2, 3])
 _optional("pooling_explorer", 100, "pool_size", [2, 3, 4])
 _optional("augmentation_explorer", 250, "seed", [1, 2, 3, 4])

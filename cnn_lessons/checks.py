@@ -179,3 +179,459 @@ def check_scale_images(function: Callable, *, verbose: bool = True) -> CheckResu
         check_dtype=True,
         verbose=verbose,
     )
+
+
+# --- Lessons 09-10: architectures and what CNNs learn --------------------------------------
+
+
+def _conv_macs_reference(input_shape, filters, kernel_size, *, strides=1, padding="valid"):
+    height, width, channels = input_shape
+    if padding == "same":
+        out_height, out_width = -(-height // strides), -(-width // strides)
+    else:
+        out_height = (height - kernel_size) // strides + 1
+        out_width = (width - kernel_size) // strides + 1
+    return out_height * out_width * filters * kernel_size * kernel_size * channels
+
+
+def check_conv_macs(function: Callable, *, verbose: bool = True) -> CheckResult:
+    """Lesson 09: ``function(input_shape, filters, kernel_size, *, strides=1, padding="valid")``
+    returns the multiply-adds of one ``Conv2D`` layer for one ``(H, W, C)`` input."""
+    cases = [
+        (((28, 28, 1), 8, 3), {}),
+        (((7, 7, 64), 32, 1), {}),
+        (((224, 224, 3), 64, 3), {"padding": "same"}),
+        (((32, 32, 3), 16, 5), {"strides": 2, "padding": "same"}),
+        (((57, 57, 64), 64, 3), {"strides": 2, "padding": "valid"}),
+    ]
+    return check_function(
+        "conv_macs",
+        function,
+        _conv_macs_reference,
+        cases,
+        hint="each output value (out_H * out_W * filters of them) needs kernel_size * kernel_size "
+        "* C multiply-adds; out_H is ceil(H / strides) with 'same' padding and "
+        "(H - kernel_size) // strides + 1 with 'valid'.",
+        verbose=verbose,
+    )
+
+
+def _bottleneck_block_reference(inputs, filters, *, stride=1):
+    import keras
+
+    layers = keras.layers
+    shortcut = inputs
+    if stride != 1 or inputs.shape[-1] != 4 * filters:
+        shortcut = layers.Conv2D(4 * filters, 1, strides=stride, use_bias=False)(inputs)
+        shortcut = layers.BatchNormalization()(shortcut)
+    x = layers.Conv2D(filters, 1, strides=stride, use_bias=False)(inputs)
+    x = layers.ReLU()(layers.BatchNormalization()(x))
+    x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+    x = layers.ReLU()(layers.BatchNormalization()(x))
+    x = layers.Conv2D(4 * filters, 1, use_bias=False)(x)
+    x = layers.BatchNormalization()(x)
+    return layers.ReLU()(layers.Add()([x, shortcut]))
+
+
+def _summarize_block(block):
+    """Build ``block`` on a symbolic input; return its output shape, parameters and merges."""
+    import keras
+
+    def summary(input_shape, filters, stride):
+        inputs = keras.Input(shape=input_shape)
+        outputs = block(inputs, filters, stride=stride)
+        if outputs is None:
+            return None
+        model = keras.Model(inputs, outputs)
+        adds = sum(isinstance(layer, keras.layers.Add) for layer in model.layers)
+        return (tuple(outputs.shape[1:]), model.count_params(), adds)
+
+    return summary
+
+
+def check_bottleneck_block(function: Callable, *, verbose: bool = True) -> CheckResult:
+    """Lesson 09: ``function(inputs, filters, *, stride=1)`` builds a ResNet bottleneck block.
+
+    Compared with the reference on (output shape, parameter count, number of ``Add`` layers),
+    for identity shortcuts and for projection shortcuts (other channels, or stride 2).
+    """
+    cases = [
+        (((8, 8, 64), 16, 1), {}),
+        (((8, 8, 32), 16, 1), {}),
+        (((8, 8, 64), 32, 2), {}),
+        (((9, 9, 16), 4, 2), {}),
+    ]
+    return check_function(
+        "bottleneck_block",
+        _summarize_block(function),
+        _summarize_block(_bottleneck_block_reference),
+        cases,
+        hint="the result compared is (output shape, parameters, Add layers). Main path: Conv2D "
+        "1x1 with `filters` (strides=stride), BatchNormalization, ReLU; Conv2D 3x3 "
+        "(padding='same'), BatchNormalization, ReLU; Conv2D 1x1 with 4 * filters, "
+        "BatchNormalization. Shortcut: the input itself, or, when stride != 1 or the input does "
+        "not have 4 * filters channels, Conv2D 1x1 with 4 * filters (strides=stride) and "
+        "BatchNormalization. Every Conv2D uses use_bias=False. Then Add and ReLU.",
+        verbose=verbose,
+    )
+
+
+def _tiny_saliency_case():
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(10, 10, 1)),
+            keras.layers.Conv2D(
+                3, 3, activation="relu", kernel_initializer=keras.initializers.HeNormal(seed=0)
+            ),
+            keras.layers.Flatten(),
+            keras.layers.Dense(4, kernel_initializer=keras.initializers.GlorotUniform(seed=1)),
+        ]
+    )
+    images = np.random.default_rng(0).random((3, 10, 10)).astype(np.float32)
+    return model, images
+
+
+def check_saliency(function: Callable, *, verbose: bool = True) -> CheckResult:
+    """Lesson 10: ``function(model, image, class_index)`` returns d score / d pixel.
+
+    ``image`` is ``(H, W)``; the result must have the same shape. The reference is
+    :func:`cnn_lessons.explain.saliency`.
+    """
+    from cnn_lessons import explain
+
+    model, images = _tiny_saliency_case()
+    cases = [((model, images[0], 0), {}), ((model, images[1], 3), {}), ((model, images[2], 1), {})]
+    return check_function(
+        "saliency_map",
+        function,
+        lambda model, image, class_index: explain.saliency(model, image, class_index=class_index),
+        cases,
+        hint="add the batch and channel axes (image[None, ..., None]), make it a tf.constant, "
+        "watch it with tf.GradientTape, take model(x)[0, class_index], ask the tape for the "
+        "gradient and drop the extra axes again ([0, ..., 0]).",
+        rtol=1e-4,
+        atol=1e-6,
+        verbose=verbose,
+    )
+
+
+def _receptive_field_reference(kernel_sizes, strides):
+    size, jump = 1, 1
+    for kernel, stride in zip(kernel_sizes, strides, strict=True):
+        size += (kernel - 1) * jump
+        jump *= stride
+    return size
+
+
+def check_receptive_field_size(function: Callable, *, verbose: bool = True) -> CheckResult:
+    """Lesson 10: ``function(kernel_sizes, strides)`` returns the receptive field side of a
+    unit after a chain of convolution / pooling layers."""
+    cases = [
+        (([3], [1]), {}),
+        (([3, 3], [1, 1]), {}),
+        (([3, 2, 3], [1, 2, 1]), {}),
+        (([3, 2, 3, 2, 3], [1, 2, 1, 2, 1]), {}),
+        (([11, 3, 5, 3], [4, 2, 1, 2]), {}),
+    ]
+    return check_function(
+        "receptive_field_size",
+        function,
+        _receptive_field_reference,
+        cases,
+        hint="start with size 1 and jump 1; each layer adds (kernel - 1) * jump to the size, "
+        "then multiplies the jump by its stride.",
+        verbose=verbose,
+    )
+
+
+# --- Lessons 04-06: a first CNN, optimizers, checkpointing -----------------------------------
+
+
+def _cross_entropy_reference(labels, probabilities):
+    clipped = np.clip(np.asarray(probabilities, dtype=np.float64), 1e-7, 1 - 1e-7)
+    return float(-np.mean(np.sum(np.asarray(labels) * np.log(clipped), axis=1)))
+
+
+def check_cross_entropy(function: Callable, *, verbose: bool = True) -> CheckResult:
+    """Lesson 04: ``function(labels, probabilities)`` is the mean categorical cross-entropy.
+
+    ``labels`` are one-hot ``(N, K)``, ``probabilities`` are ``(N, K)`` rows summing to 1; the
+    result is one number, ``mean over samples of -log(probability of the true class)``, with
+    probabilities clipped to ``[1e-7, 1 - 1e-7]`` as Keras does.
+    """
+    generator = np.random.default_rng(4)
+    logits = generator.normal(size=(6, 5))
+    softmax = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    one_hot = np.eye(5)[generator.integers(0, 5, size=6)]
+    cases = [
+        ((np.array([[0.0, 1.0, 0.0]]), np.array([[0.2, 0.7, 0.1]])), {}),
+        ((np.eye(3), np.array([[0.8, 0.1, 0.1], [0.3, 0.4, 0.3], [0.25, 0.25, 0.5]])), {}),
+        ((one_hot, softmax), {}),
+        ((np.array([[1.0, 0.0, 0.0]]), np.array([[0.9, 0.1, 0.0]])), {}),
+    ]
+    return check_function(
+        "cross_entropy",
+        function,
+        _cross_entropy_reference,
+        cases,
+        hint="for each row take -log of the probability given to the true class, then average "
+        "over the rows. A probability of exactly 0 makes log() return -inf and 0 * -inf is nan: "
+        "clip the probabilities to [1e-7, 1 - 1e-7] first, as Keras does.",
+        verbose=verbose,
+    )
+
+
+def check_conv_parameters(function: Callable, *, verbose: bool = True) -> CheckResult:
+    """Lesson 04: ``function(kernel_size, in_channels, filters)`` counts a Conv2D's parameters."""
+    cases = [
+        ((3, 1, 16), {}),
+        ((3, 16, 32), {}),
+        ((5, 3, 8), {}),
+        ((1, 64, 10), {}),
+    ]
+    return check_function(
+        "conv_parameters",
+        function,
+        lambda kernel_size, in_channels, filters: (
+            (kernel_size * kernel_size * in_channels + 1) * filters
+        ),
+        cases,
+        hint="each filter has kernel_size x kernel_size weights per input channel, plus one "
+        "bias; a layer has `filters` of them.",
+        verbose=verbose,
+    )
+
+
+def _momentum_step_reference(weights, gradient, velocity, learning_rate, momentum):
+    velocity = momentum * velocity - learning_rate * gradient
+    return weights + velocity, velocity
+
+
+def _stacked(function):
+    """Wrap a function returning ``(a, b)`` so that check_function compares one array."""
+
+    def wrapped(*args, **kwargs):
+        result = function(*args, **kwargs)
+        if isinstance(result, tuple | list) and len(result) == 2:
+            first, second = (np.asarray(part, dtype=np.float64) for part in result)
+            if first.shape == second.shape:
+                return np.stack([first, second])
+            return f"a pair of arrays with shapes {first.shape} and {second.shape}"
+        return result
+
+    return wrapped
+
+
+def check_momentum_step(function: Callable, *, verbose: bool = True) -> CheckResult:
+    """Lesson 05: one step of SGD with momentum, as ``keras.optimizers.SGD`` computes it.
+
+    ``function(weights, gradient, velocity, learning_rate, momentum)`` returns the pair
+    ``(new_weights, new_velocity)``.
+    """
+    generator = np.random.default_rng(5)
+    weights, gradient, velocity = generator.normal(size=(3, 4, 3))
+    cases = [
+        ((np.array([1.0]), np.array([0.5]), np.array([0.0]), 0.1, 0.9), {}),
+        ((np.array([1.0, -2.0]), np.array([0.5, 1.0]), np.array([0.2, -0.1]), 0.1, 0.9), {}),
+        ((weights, gradient, velocity, 0.01, 0.0), {}),
+        ((weights, gradient, velocity, 0.05, 0.99), {}),
+    ]
+    return check_function(
+        "momentum_step",
+        _stacked(function),
+        _stacked(_momentum_step_reference),
+        cases,
+        hint="first the velocity: momentum * velocity - learning_rate * gradient; then move the "
+        "weights by the new velocity. Return both: (new_weights, new_velocity).",
+        verbose=verbose,
+    )
+
+
+def _best_epoch_reference(values, mode):
+    values = np.asarray(values, dtype=float)
+    return int(np.argmin(values) if mode == "min" else np.argmax(values)) + 1
+
+
+def check_best_epoch(function: Callable, *, verbose: bool = True) -> CheckResult:
+    """Lesson 06: ``function(values, mode)`` is the 1-based epoch a best-only checkpoint keeps.
+
+    ``values`` holds one metric value per epoch; ``mode`` is ``"min"`` (losses) or ``"max"``
+    (accuracies). On a tie the earlier epoch wins, because ``ModelCheckpoint`` only saves on a
+    strict improvement.
+    """
+    cases = [
+        (([0.9, 0.5, 0.6], "min"), {}),
+        (([0.80, 0.91, 0.85, 0.90], "max"), {}),
+        (([0.7], "min"), {}),
+        (([0.5, 0.4, 0.4, 0.6], "min"), {}),
+        (([0.9, 0.95, 0.95, 0.93], "max"), {}),
+    ]
+    return check_function(
+        "best_epoch",
+        function,
+        _best_epoch_reference,
+        cases,
+        hint="epochs count from 1 while Python lists count from 0; np.argmin / np.argmax return "
+        "the first position of the best value, which is the epoch ModelCheckpoint keeps on a tie.",
+        verbose=verbose,
+    )
+
+
+# --- Lessons 07-08: grid search, augmentation ------------------------------------------------
+
+
+def _grid_cost_reference(param_grid, folds, epochs):
+    candidates = 1
+    for values in param_grid.values():
+        candidates *= len(values)
+    return candidates * folds * epochs
+
+
+def check_grid_cost(function: Callable, *, verbose: bool = True) -> CheckResult:
+    """Lesson 07: ``function(param_grid, folds, epochs)`` counts the epochs a grid search trains.
+
+    ``param_grid`` is a dict of lists, as for ``GridSearchCV``; the answer is the product of the
+    list lengths times ``folds`` times ``epochs`` (the final refit is not counted).
+    """
+    cases = [
+        (({"batch_size": [16, 32, 64]}, 2, 3), {}),
+        (({"batch_size": [10, 20], "optimizer": ["sgd", "adam", "rmsprop"]}, 3, 10), {}),
+        (({"filters": [4], "dropout": [0.0, 0.2, 0.4, 0.6], "activation": ["relu"]}, 5, 20), {}),
+        (({}, 2, 4), {}),
+    ]
+    return check_function(
+        "grid_cost",
+        function,
+        _grid_cost_reference,
+        cases,
+        hint="multiply the lengths of the lists (math.prod(len(v) for v in param_grid.values())), "
+        "then multiply by folds and by epochs. An empty grid still has one candidate: the "
+        "estimator as it is.",
+        verbose=verbose,
+    )
+
+
+def check_featurewise_standardize(function: Callable, *, verbose: bool = True) -> CheckResult:
+    """Lesson 08: ``function(images)`` standardizes a batch with its own per-channel statistics.
+
+    ``images`` is ``(N, H, W)`` or ``(N, H, W, C)``; the result is
+    ``(images - mean) / max(std, 1e-7)`` with one mean and one (population) standard deviation per
+    channel, over all images, rows and columns, as ``keras.layers.Normalization`` computes them.
+    """
+    from cnn_lessons import augment
+
+    generator = np.random.default_rng(8)
+    constant_channel = generator.random((3, 2, 2, 2)).astype(np.float32)
+    constant_channel[..., 1] = 0.5
+    cases = [
+        ((generator.random((4, 3, 3)).astype(np.float32),), {}),
+        ((generator.integers(0, 256, size=(5, 4, 4, 3), dtype=np.uint8),), {}),
+        ((constant_channel,), {}),
+    ]
+    return check_function(
+        "featurewise_standardize",
+        function,
+        lambda images: augment.featurewise_standardize(images),
+        cases,
+        hint="compute the mean and the standard deviation over axes (0, 1, 2), one per channel "
+        "(a scalar for (N, H, W) images); divide by np.maximum(std, 1e-7) so a constant channel "
+        "gives 0 instead of nan.",
+        rtol=1e-5,
+        atol=1e-5,
+        verbose=verbose,
+    )
+
+
+# --- Lessons 01-03: convolution, stride and padding, pooling -------------------------------
+
+
+def check_cross_correlation(function: Callable, *, verbose: bool = True) -> CheckResult:
+    """Lesson 01: ``function(image, kernel)`` is the valid 2-D cross-correlation of one channel.
+
+    ``image`` is ``(H, W)`` and ``kernel`` ``(kh, kw)``; the result is ``(H - kh + 1, W - kw + 1)``
+    with ``out[i, j] = sum(image[i:i + kh, j:j + kw] * kernel)``, as ``conv.conv2d`` (and a
+    Keras ``Conv2D`` without bias) computes it.
+    """
+    from cnn_lessons import conv
+
+    generator = np.random.default_rng(1)
+    cases = [
+        ((np.arange(16.0).reshape(4, 4), np.ones((2, 2))), {}),
+        ((np.arange(25.0).reshape(5, 5), np.array([[0.0, 0, 0], [0, 1, 0], [0, 0, 0]])), {}),
+        ((np.arange(20.0).reshape(4, 5), np.array([[1.0, 0, -1], [2, 0, -2], [1, 0, -1]])), {}),
+        ((generator.random((6, 9)), generator.normal(size=(2, 3))), {}),
+        ((generator.random((3, 3)), generator.normal(size=(3, 3))), {}),
+        ((generator.random((7, 5)), np.array([[2.5]])), {}),
+    ]
+    return check_function(
+        "cross_correlate",
+        function,
+        lambda image, kernel: conv.conv2d(image.astype(float), kernel.astype(float)),
+        cases,
+        hint="the output has (H - kh + 1) rows and (W - kw + 1) columns; out[i, j] is "
+        "np.sum(image[i:i + kh, j:j + kw] * kernel). Do not flip the kernel, and mind "
+        "non-square images and kernels.",
+        verbose=verbose,
+    )
+
+
+def check_output_size(function: Callable, *, verbose: bool = True) -> CheckResult:
+    """Lesson 02: ``function(input_size, kernel_size, stride, padding)`` -> output pixels.
+
+    ``padding`` is a number of zero pixels on each side; the answer is
+    ``floor((input_size + 2 * padding - kernel_size) / stride) + 1``, as ``conv.output_size``.
+    """
+    from cnn_lessons import conv
+
+    def reference(input_size, kernel_size, stride, padding):
+        return conv.output_size(input_size, kernel_size, stride=stride, padding=padding)
+
+    cases = [
+        ((28, 3, 1, 0), {}),
+        ((28, 3, 1, 1), {}),
+        ((5, 3, 2, 1), {}),
+        ((7, 3, 2, 0), {}),
+        ((6, 3, 2, 1), {}),
+        ((224, 7, 2, 3), {}),
+        ((5, 4, 1, 2), {}),
+        ((10, 10, 3, 0), {}),
+    ]
+    return check_function(
+        "output_size",
+        function,
+        reference,
+        cases,
+        hint="add the padding on both sides, subtract the kernel, divide by the stride rounding "
+        "DOWN (integer division //), then add 1 for the first position.",
+        verbose=verbose,
+    )
+
+
+def check_max_pool(function: Callable, *, verbose: bool = True) -> CheckResult:
+    """Lesson 03: ``function(x)`` is 2x2 max pooling with stride 2 of an ``(H, W)`` map.
+
+    Like ``keras.layers.MaxPooling2D()`` (``"valid"``): an odd last row or column that does not
+    fill a window is dropped, so the result is ``(H // 2, W // 2)``.
+    """
+    from cnn_lessons import conv
+
+    generator = np.random.default_rng(3)
+    cases = [
+        ((np.arange(16.0).reshape(4, 4),), {}),
+        ((np.array([[1.0, -2], [-3, -4]]),), {}),
+        ((-generator.random((4, 6)),), {}),
+        ((generator.normal(size=(5, 7)),), {}),
+        ((generator.normal(size=(8, 2)),), {}),
+    ]
+    return check_function(
+        "max_pool",
+        function,
+        lambda x: conv.pool2d(x, 2),
+        cases,
+        hint="the output is (H // 2, W // 2): take x[:2 * (H // 2), :2 * (W // 2)], reshape it "
+        "to (H // 2, 2, W // 2, 2) and take the max over axes 1 and 3 (or loop over windows). "
+        "Start from the window's own values, not from 0: all values may be negative.",
+        verbose=verbose,
+    )

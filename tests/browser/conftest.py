@@ -75,6 +75,11 @@ def lab(tmp_path_factory):
     (labconfig / "page_config.json").write_text(
         '{"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": true}}'
     )
+    # Render every cell: JupyterLab 4 otherwise detaches cells scrolled out of view, and the
+    # tests look for widgets anywhere in the notebook.
+    tracker = root / "config" / "lab" / "user-settings" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
     port, token = _free_port(), uuid.uuid4().hex
     environment = dict(
         os.environ,

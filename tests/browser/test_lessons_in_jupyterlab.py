@@ -76,13 +76,33 @@ def wait_for_change(page, app, selector_text_before: str, image_before: str) -> 
     )
 
 
-def test_lesson_00_index_slider_moves_with_the_keyboard(page, lab):
-    open_and_run(page, lab, "00_welcome.ipynb")
-    app = app_with_control(page, "index")
+def test_lesson_02_stride_slider_moves_with_the_keyboard(page, lab):
+    open_and_run(page, lab, "02_stride_padding.ipynb")
+    app = app_with_control(page, "stride")
     summary_before = app.locator(".cnn-summary").inner_text()
     image_before = figure_source(app)
-    handle = app.locator(".widget-slider", has=page.locator(".widget-label", has_text="index"))
-    handle.locator(".noUi-handle").focus()
+    slider = app.locator(".widget-slider", has=page.locator(".widget-label", has_text="stride"))
+    slider.locator(".noUi-handle").focus()
     page.keyboard.press("ArrowRight")
     wait_for_change(page, app, summary_before, image_before)
-    assert app.locator(".cnn-summary").inner_text() != summary_before
+    summary_after = app.locator(".cnn-summary").inner_text()
+    assert summary_after != summary_before and "output" in summary_after
+
+
+def test_lesson_01_kernel_preset_changes_the_output_image(page, lab):
+    open_and_run(page, lab, "01_convolution.ipynb")
+    app = app_with_control(page, "preset")
+    image_before = figure_source(app)
+    dropdown = app.locator(".widget-dropdown", has=page.locator(".widget-label", has_text="preset"))
+    current = dropdown.locator("select").input_value()
+    options = dropdown.locator("select option").all_inner_texts()
+    dropdown.locator("select").select_option(next(o for o in options if o != current))
+    page.wait_for_function(
+        """([element, image]) => {
+            const img = element.querySelector('.cnn-figure img');
+            return img && img.getAttribute('src') !== image;
+        }""",
+        arg=[app.element_handle(), image_before],
+        timeout=30_000,
+    )
+    assert figure_source(app) != image_before
