@@ -702,7 +702,7 @@ def augmentation_explorer(image=None, *, count: int = 11, ncols: int = 6) -> wid
     Parameters
     ----------
     image : array_like of shape ``(H, W)`` or ``(H, W, C)``, optional
-        Floats in [0, 1] or uint8; default: the "chelsea" photo at 96x96. At most 256 pixels a
+        Floats in [0, 1] or uint8; default: the "chelsea" photo at 80x80. At most 256 pixels a
         side, so a redraw stays fast.
     count : int, default 11
         Augmented copies shown, 1 to 23.
@@ -721,7 +721,7 @@ def augmentation_explorer(image=None, *, count: int = 11, ncols: int = 6) -> wid
     from cnn_lessons import augment
 
     if image is None:
-        image = data.sample_image("chelsea", size=96)
+        image = data.sample_image("chelsea", size=80)
     image = np.asarray(image)
     if image.ndim not in (2, 3) or max(image.shape[:2]) > 256:
         raise ValueError(
