@@ -12,16 +12,13 @@ RUN_TIMEOUT_MS = 240_000
 def open_and_run(page, lab, notebook: str) -> None:
     """Open a notebook, wait for its kernel, run every cell and wait until all have finished."""
     page.goto(lab.url(f"lab/tree/{notebook}"))
-    page.wait_for_function(
-        """() => {
-            const app = window.jupyterapp;
-            const panel = app && app.shell.currentWidget;
-            const kernel = panel && panel.sessionContext && panel.sessionContext.session
-                && panel.sessionContext.session.kernel;
-            return kernel && kernel.status === 'idle';
-        }""",
-        timeout=120_000,
-    )
+    # Every property may be missing for a moment while JupyterLab starts the session.
+    ready = """(path) => {
+        const panel = window.jupyterapp?.shell?.currentWidget;
+        return panel?.context?.path === path
+            && panel?.sessionContext?.session?.kernel?.status === 'idle';
+    }"""
+    page.wait_for_function(ready, arg=notebook, timeout=120_000, polling=500)
     # Clearing first resets every execution count, so "all counted" below means "all re-ran".
     page.evaluate(
         """async () => {
@@ -30,14 +27,15 @@ def open_and_run(page, lab, notebook: str) -> None:
         }"""
     )
     page.wait_for_function(
-        """() => {
-            const panel = window.jupyterapp.shell.currentWidget;
-            const kernel = panel.sessionContext.session.kernel;
+        """(path) => {
+            const panel = window.jupyterapp?.shell?.currentWidget;
+            if (panel?.context?.path !== path) return false;
             const cells = panel.content.widgets.filter(cell => cell.model.type === 'code'
                 && cell.model.sharedModel.getSource().trim() !== '');
-            return kernel.status === 'idle'
+            return panel.sessionContext?.session?.kernel?.status === 'idle'
                 && cells.every(cell => cell.model.executionCount !== null);
         }""",
+        arg=notebook,
         timeout=RUN_TIMEOUT_MS,
         polling=500,
     )
