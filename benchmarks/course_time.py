@@ -9,6 +9,7 @@ are what a learner or CI sees for that notebook alone. Budgets: 75 s per lesson,
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -56,6 +57,9 @@ def main(arguments: list[str]) -> int:
         "",
         "Each lesson timed alone: `python -m pytest <lesson>` (nbval, fresh kernel, including",
         f"kernel start-up). Budget: {LESSON_BUDGET} s per lesson, {COURSE_BUDGET} s in all.",
+        "Load average when finished (1, 5, 15 min): "
+        + ", ".join(f"{value:.2f}" for value in os.getloadavg())
+        + " (above 0 means other work shared the 2 cores).",
         "",
         "| lesson | seconds | minutes | nbval | budget |",
         "|---|---:|---:|---|---|",

@@ -64,6 +64,13 @@ def test_follows_the_template(lesson):
     assert markdown.index("## Exercises") < markdown.index("## Further reading")
 
 
+def test_links_to_other_lessons_resolve(lesson):
+    path, notebook = lesson
+    markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    for target in re.findall(r"\]\(([^)#\s]+\.ipynb)", markdown):
+        assert (path.parent / target).exists(), f"link to missing lesson {target}"
+
+
 def test_small_and_without_widget_state(lesson):
     path, notebook = lesson
     assert path.stat().st_size < 2_000_000, f"{path.name} is {path.stat().st_size / 1e6:.1f} MB"
