@@ -635,3 +635,86 @@ def check_max_pool(function: Callable, *, verbose: bool = True) -> CheckResult:
         "Start from the window's own values, not from 0: all values may be negative.",
         verbose=verbose,
     )
+
+
+# --- Lessons 11-12: transfer learning, interpretability --------------------------------------
+
+
+def _freeze_up_to_reference(model, layer_name):
+    names = [layer.name for layer in model.layers]
+    cut = names.index(layer_name)
+    for index, layer in enumerate(model.layers):
+        layer.trainable = index > cut
+    return model
+
+
+def _freezing_outcome(function):
+    """Run ``function`` on a fresh lesson-11 base; return (trainable flags, trainable count)."""
+
+    def outcome(layer_name):
+        from cnn_lessons import pretrain
+
+        model = function(pretrain.build_base(4, seed=0), layer_name)
+        if model is None:
+            return None
+        flags = tuple(bool(layer.trainable) for layer in model.layers)
+        count = int(sum(np.prod(weight.shape) for weight in model.trainable_weights))
+        return (flags, count)
+
+    return outcome
+
+
+def check_freeze_up_to(function: Callable, *, verbose: bool = True) -> CheckResult:
+    """Lesson 11: ``function(model, layer_name)`` freezes every layer up to ``layer_name``.
+
+    The layers up to and including ``layer_name`` get ``trainable = False``, every later layer
+    ``trainable = True``; the function returns the model. Compared on a fresh
+    :func:`cnn_lessons.pretrain.build_base` model: the ``trainable`` flag of every layer and the
+    number of trainable parameters.
+    """
+    cases = [
+        (("block1_pool",), {}),
+        (("block2_pool",), {}),
+        (("features",), {}),
+        (("image",), {}),
+    ]
+    return check_function(
+        "freeze_up_to",
+        _freezing_outcome(function),
+        _freezing_outcome(_freeze_up_to_reference),
+        cases,
+        hint="the result compared is (trainable flag of every layer, trainable parameters). Find "
+        "the position of `layer_name` in `[layer.name for layer in model.layers]`, then set "
+        "`layer.trainable = index > position` for every layer (later layers must be set back "
+        "to True), and `return model`.",
+        verbose=verbose,
+    )
+
+
+def _fgsm_step_reference(image, gradient, epsilon):
+    return np.clip(image + epsilon * np.sign(gradient), 0.0, 1.0)
+
+
+def check_fgsm_step(function: Callable, *, verbose: bool = True) -> CheckResult:
+    """Lesson 12: ``function(image, gradient, epsilon)`` is one FGSM step, kept in [0, 1].
+
+    ``image + epsilon * sign(gradient)``, clipped to [0, 1]; a zero gradient leaves the pixel
+    unchanged.
+    """
+    generator = np.random.default_rng(12)
+    cases = [
+        ((np.array([0.5, 0.5, 0.5]), np.array([2.0, -0.1, 0.0]), 0.1), {}),
+        ((np.array([[0.0, 1.0], [0.95, 0.02]]), np.array([[-1.0, 1.0], [3.0, -3.0]]), 0.1), {}),
+        ((generator.random((28, 28)), generator.normal(size=(28, 28)), 0.25), {}),
+        ((generator.random((4, 6, 6, 1)), generator.normal(size=(4, 6, 6, 1)), 0.0), {}),
+    ]
+    return check_function(
+        "fgsm_step",
+        function,
+        _fgsm_step_reference,
+        cases,
+        hint="move every pixel by epsilon in the direction of its gradient's sign "
+        "(`np.sign(gradient)`: +1, -1, or 0 for a zero gradient), then keep the result a valid "
+        "image with `np.clip(..., 0, 1)`.",
+        verbose=verbose,
+    )

@@ -19,6 +19,8 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 REGISTRY: dict[str, str] = {
     "mnist5k.npz": "5da84b486f93d41624f71fff564e276ad0fa0086c519c8c2a62f0d18e3f97890",
     "animals.npz": "97feb73d205848fcdd12b5dbccfa8a54e1c2b9645086d96126d5a4dfbb851d66",
+    "pretrained/animals6.keras": "50dcfa14db17d9171554922109211156f4422a5a19de678f7e2bb1fc009fef52",
+    "pretrained/animals6.json": "018122f421ad0729883c69cbc2528f12ffe2bebde381ab75416a6b74997e968d",
 }
 
 #: Class names of the Animal-MNIST silhouettes, indexed by label.

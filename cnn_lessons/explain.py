@@ -862,9 +862,7 @@ def loss_gradient(
     -------
     numpy.ndarray
         float32, the shape of ``images``: ``d loss(image, label) / d image`` for each image,
-        where the loss is ``-log p[label]``. With probabilities the loss is computed without
-        Keras' clipping of ``p`` to ``[1e-7, 1 - 1e-7]``, which would give a zero gradient for
-        every confidently classified image.
+        where the loss is the cross-entropy ``-log p[label]``.
     """
     _check_model(model)
     shape = np.shape(images)

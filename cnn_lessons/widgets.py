@@ -1522,3 +1522,186 @@ def pooling_explorer(image=None) -> widgets.VBox:
         return figure
 
     return make_app(controls, compute, draw, title="Pooling a feature map")
+
+
+# --- Lesson 12: adversarial examples -----------------------------------------------------------
+
+
+def _default_fgsm_setup():
+    """The pretrained animal base and two test images of each of its classes."""
+    import numpy as np
+
+    from cnn_lessons import pretrain
+
+    model = pretrain.load_pretrained()
+    _, (x_test, y_test) = pretrain.animal_subset(pretrain.SOURCE_CLASSES)
+    chosen = np.concatenate(
+        [np.flatnonzero(y_test == label)[:2] for label in range(len(pretrain.SOURCE_CLASSES))]
+    )
+    return model, x_test[chosen], y_test[chosen], pretrain.SOURCE_CLASSES
+
+
+def fgsm_explorer(model=None, images=None, labels=None, class_names=None) -> widgets.VBox:
+    """Attack a classifier with the fast gradient sign method: pick an image and an epsilon.
+
+    The loss gradient of every image is computed once when the app is built; moving a control
+    adds ``epsilon * sign(gradient)``, clips to [0, 1] and runs the model on one image.
+
+    Parameters
+    ----------
+    model : keras.Model, optional
+        A softmax classifier built with ``keras.Input``. When omitted, the course's pretrained
+        animal base (:func:`cnn_lessons.pretrain.load_pretrained`) and two test silhouettes of
+        each of its six classes are used.
+    images : array_like of shape ``(N, H, W)`` or ``(N, H, W, C)``, optional
+        Floats in [0, 1] (uint8 is scaled). Required with ``model``.
+    labels : sequence of int, optional
+        The true classes. Required with ``model``.
+    class_names : sequence of str, optional
+        Names of the model's classes; ``"0", "1", ...`` by default.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Controls ``image`` and ``epsilon``. ``result`` holds ``image``, ``perturbation``,
+        ``adversarial`` (the images, shaped like one input), ``clean_probabilities``,
+        ``adversarial_probabilities``, ``label``, ``clean_prediction``,
+        ``adversarial_prediction``, ``epsilon`` and ``fooled`` (the prediction was right and is
+        now wrong).
+    """
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    from cnn_lessons import explain
+
+    if model is None:
+        if images is not None or labels is not None:
+            raise ValueError("images and labels must come with a model; pass model= too, or none")
+        model, images, labels, class_names = _default_fgsm_setup()
+    elif images is None or labels is None:
+        raise ValueError("images and labels must be given with model=")
+    images = _model_inputs(model, images)
+    labels = np.asarray(labels).astype(np.int64)
+    if labels.shape != (len(images),):
+        raise ValueError(f"labels must have one int per image ({len(images)}), got {labels.shape}")
+    signs = np.sign(explain.loss_gradient(model, images, labels))
+    clean = np.asarray(model(images, training=False))
+    names = (
+        tuple(str(index) for index in range(clean.shape[-1]))
+        if class_names is None
+        else tuple(class_names)
+    )
+    if len(names) != clean.shape[-1]:
+        raise ValueError(f"class_names must have {clean.shape[-1]} entries, got {len(names)}")
+    controls = {
+        "image": widgets.IntSlider(value=0, min=0, max=len(images) - 1, description="image"),
+        "epsilon": widgets.FloatSlider(
+            value=0.1,
+            min=0.0,
+            max=0.3,
+            step=0.01,
+            description="epsilon",
+            readout_format=".2f",
+            continuous_update=False,
+        ),
+    }
+
+    def compute(image, epsilon):
+        if not 0 <= image < len(images):
+            raise ValueError(f"image must be between 0 and {len(images) - 1}, got {image}")
+        if not 0 <= epsilon <= 1:
+            raise ValueError(f"epsilon must be between 0 and 1, got {epsilon}")
+        perturbation = np.float32(epsilon) * signs[image]
+        adversarial = np.clip(images[image] + perturbation, 0.0, 1.0)
+        probabilities = np.asarray(model.predict_on_batch(adversarial[None]))[0]
+        label = int(labels[image])
+        clean_prediction = int(np.argmax(clean[image]))
+        adversarial_prediction = int(np.argmax(probabilities))
+        return {
+            "image": images[image],
+            "perturbation": perturbation,
+            "adversarial": adversarial,
+            "clean_probabilities": clean[image],
+            "adversarial_probabilities": probabilities,
+            "label": label,
+            "clean_prediction": clean_prediction,
+            "adversarial_prediction": adversarial_prediction,
+            "epsilon": float(epsilon),
+            "fooled": clean_prediction == label and adversarial_prediction != label,
+        }
+
+    # One figure whose artists are created once and updated in place: clearing and redrawing
+    # five Axes (ticks, labels, bars) costs several times more than the model call.
+    figure = Figure(figsize=(9.6, 2.5))
+    axes = figure.subplots(
+        1,
+        5,
+        gridspec_kw={
+            "width_ratios": [1, 1, 1, 1.15, 1.15],
+            "wspace": 0.5,
+            "left": 0.01,
+            "right": 0.98,
+            "top": 0.84,
+            "bottom": 0.2,
+        },
+    )
+    # Titles are plain Text artists: Axes.set_title re-measures every tick label on each save.
+    titles = [
+        ax.text(0.5, 1.04, "", transform=ax.transAxes, ha="center", va="bottom", fontsize=9)
+        for ax in axes
+    ]
+    blank = np.zeros(images.shape[1:3], dtype=np.float32)
+    pictures = []
+    for ax, cmap in zip(axes[:3], ("gray", "RdBu_r", "gray"), strict=True):
+        ax.set_axis_off()
+        pictures.append(ax.imshow(blank, cmap=cmap, vmin=0, vmax=1, interpolation="nearest"))
+    positions = np.arange(len(names))
+    bar_sets = []
+    for ax, title, text in zip(axes[3:], ("before", "after"), titles[3:], strict=True):
+        bar_sets.append(ax.barh(positions, np.zeros(len(names)), color="tab:gray"))
+        ax.set_yticks(positions, names, fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.set_xticks([0, 0.5, 1], ["0", "0.5", "1"], fontsize=8)
+        text.set_text(f"probabilities {title}")
+
+    def as_picture(image):
+        return image[..., 0] if image.shape[-1] == 1 else image  # gray (H, W) or RGB (H, W, 3)
+
+    def draw(result):
+        eps = result["epsilon"]
+        clean_name = names[result["clean_prediction"]]
+        true_name = names[result["label"]]
+        adversarial_name = names[result["adversarial_prediction"]]
+        clean_confidence = result["clean_probabilities"][result["clean_prediction"]]
+        adversarial_confidence = result["adversarial_probabilities"][
+            result["adversarial_prediction"]
+        ]
+        verdict = "fooled!" if result["fooled"] else ""
+        pictures[0].set_data(as_picture(result["image"]))
+        pictures[1].set_data(result["perturbation"].mean(axis=-1))  # one map for any channels
+        pictures[1].set_clim(-max(eps, 1e-6), max(eps, 1e-6))
+        pictures[2].set_data(as_picture(result["adversarial"]))
+        titles[0].set_text(f"original: {clean_name}\n{clean_confidence:.1%} (true: {true_name})")
+        titles[1].set_text(f"+ perturbation\n(+-{eps:.2f}, amplified)")
+        titles[2].set_text(
+            f"= adversarial: {adversarial_name}\n{adversarial_confidence:.1%} {verdict}"
+        )
+        for bars, key in zip(
+            bar_sets, ("clean_probabilities", "adversarial_probabilities"), strict=True
+        ):
+            probabilities = result[key]
+            winner = int(np.argmax(probabilities))
+            for index, bar in enumerate(bars):
+                bar.set_width(float(probabilities[index]))
+                color = "tab:gray"
+                if index == winner:
+                    color = "tab:orange"
+                if index == result["label"]:
+                    color = "tab:green"
+                bar.set_color(color)
+        return figure
+
+    return make_app(
+        controls, compute, draw, title="Fast gradient sign method: image + epsilon x sign(gradient)"
+    )
