@@ -1566,8 +1566,8 @@ def fgsm_explorer(model=None, images=None, labels=None, class_names=None) -> wid
         Controls ``image`` and ``epsilon``. ``result`` holds ``image``, ``perturbation``,
         ``adversarial`` (the images, shaped like one input), ``clean_probabilities``,
         ``adversarial_probabilities``, ``label``, ``clean_prediction``,
-        ``adversarial_prediction``, ``epsilon`` and ``fooled`` (the prediction was right and is
-        now wrong).
+        ``adversarial_prediction``, ``epsilon``, ``fooled`` (the prediction was right and is
+        now wrong) and ``summary`` (one line: the prediction before and after).
     """
     import numpy as np
     from matplotlib.figure import Figure
@@ -1617,6 +1617,13 @@ def fgsm_explorer(model=None, images=None, labels=None, class_names=None) -> wid
         label = int(labels[image])
         clean_prediction = int(np.argmax(clean[image]))
         adversarial_prediction = int(np.argmax(probabilities))
+        fooled = clean_prediction == label and adversarial_prediction != label
+        summary = (
+            f"epsilon {epsilon:.2f}: {html.escape(names[clean_prediction])} "
+            f"({clean[image][clean_prediction]:.1%}) becomes "
+            f"{html.escape(names[adversarial_prediction])} "
+            f"({probabilities[adversarial_prediction]:.1%})" + (", fooled" if fooled else "")
+        )
         return {
             "image": images[image],
             "perturbation": perturbation,
@@ -1627,7 +1634,8 @@ def fgsm_explorer(model=None, images=None, labels=None, class_names=None) -> wid
             "clean_prediction": clean_prediction,
             "adversarial_prediction": adversarial_prediction,
             "epsilon": float(epsilon),
-            "fooled": clean_prediction == label and adversarial_prediction != label,
+            "fooled": fooled,
+            "summary": summary,
         }
 
     # One figure whose artists are created once and updated in place: clearing and redrawing

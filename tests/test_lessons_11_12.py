@@ -121,6 +121,7 @@ def test_fgsm_explorer_contract_with_the_pretrained_model():
     app.controls["epsilon"].value = 0.0
     np.testing.assert_array_equal(app.result["adversarial"], app.result["image"])
     assert app.result["fooled"] is False
+    assert app.summary.value.startswith("epsilon 0.00: ") and "fooled" not in app.summary.value
     assert app.output.outputs[0]["data"]["image/png"] != before
     app.controls["epsilon"].value = 0.3
     app.controls["image"].value = 5

@@ -104,3 +104,15 @@ def test_lesson_01_kernel_preset_changes_the_output_image(page, lab):
         timeout=30_000,
     )
     assert figure_source(app) != image_before
+
+
+def test_lesson_12_epsilon_slider_redraws_the_attack(page, lab):
+    open_and_run(page, lab, "12_interpretability.ipynb")
+    app = app_with_control(page, "epsilon")
+    summary_before = app.locator(".cnn-summary").inner_text()
+    image_before = figure_source(app)
+    slider = app.locator(".widget-slider", has=page.locator(".widget-label", has_text="epsilon"))
+    slider.locator(".noUi-handle").focus()
+    page.keyboard.press("ArrowLeft")
+    wait_for_change(page, app, summary_before, image_before)
+    assert "0.19" in slider.locator(".widget-readout").inner_text()
