@@ -74,15 +74,24 @@ def wait_for_change(page, app, selector_text_before: str, image_before: str) -> 
     )
 
 
+def press_on_slider(page, app, label: str, key: str):
+    """Focus the slider `label` of `app`, press `key`, and wait for the app to redraw.
+
+    Returns the slider and the app's summary text from before the key press.
+    """
+    summary_before = app.locator(".cnn-summary").inner_text()
+    image_before = figure_source(app)
+    slider = app.locator(".widget-slider", has=page.locator(".widget-label", has_text=label))
+    slider.locator(".noUi-handle").focus()
+    page.keyboard.press(key)
+    wait_for_change(page, app, summary_before, image_before)
+    return slider, summary_before
+
+
 def test_lesson_02_stride_slider_moves_with_the_keyboard(page, lab):
     open_and_run(page, lab, "02_stride_padding.ipynb")
     app = app_with_control(page, "stride")
-    summary_before = app.locator(".cnn-summary").inner_text()
-    image_before = figure_source(app)
-    slider = app.locator(".widget-slider", has=page.locator(".widget-label", has_text="stride"))
-    slider.locator(".noUi-handle").focus()
-    page.keyboard.press("ArrowRight")
-    wait_for_change(page, app, summary_before, image_before)
+    _, summary_before = press_on_slider(page, app, "stride", "ArrowRight")
     summary_after = app.locator(".cnn-summary").inner_text()
     assert summary_after != summary_before and "output" in summary_after
 
@@ -109,10 +118,5 @@ def test_lesson_01_kernel_preset_changes_the_output_image(page, lab):
 def test_lesson_12_epsilon_slider_redraws_the_attack(page, lab):
     open_and_run(page, lab, "12_interpretability.ipynb")
     app = app_with_control(page, "epsilon")
-    summary_before = app.locator(".cnn-summary").inner_text()
-    image_before = figure_source(app)
-    slider = app.locator(".widget-slider", has=page.locator(".widget-label", has_text="epsilon"))
-    slider.locator(".noUi-handle").focus()
-    page.keyboard.press("ArrowLeft")
-    wait_for_change(page, app, summary_before, image_before)
+    slider, _ = press_on_slider(page, app, "epsilon", "ArrowLeft")
     assert "0.19" in slider.locator(".widget-readout").inner_text()
