@@ -158,11 +158,11 @@ def _short(value) -> str:
     return text if len(text) <= 30 else text[:27] + "..."
 
 
-# --- Lesson 00 --------------------------------------------------------------------------------
+# --- welcome ----------------------------------------------------------------------------------
 
 
 def check_scale_images(function: Callable, *, verbose: bool = True) -> CheckResult:
-    """Lesson 00: ``function(images)`` turns uint8 images into float32 values in [0, 1]."""
+    """``function(images)`` turns uint8 images into float32 values in [0, 1]."""
     generator = np.random.default_rng(0)
     cases = [
         ((np.array([[0, 128, 255]], dtype=np.uint8),), {}),
@@ -181,7 +181,7 @@ def check_scale_images(function: Callable, *, verbose: bool = True) -> CheckResu
     )
 
 
-# --- Lessons 09-10: architectures and what CNNs learn --------------------------------------
+# --- architectures, visualizing what CNNs learn --------------------------------------------
 
 
 def _conv_macs_reference(input_shape, filters, kernel_size, *, strides=1, padding="valid"):
@@ -195,7 +195,7 @@ def _conv_macs_reference(input_shape, filters, kernel_size, *, strides=1, paddin
 
 
 def check_conv_macs(function: Callable, *, verbose: bool = True) -> CheckResult:
-    """Lesson 09: ``function(input_shape, filters, kernel_size, *, strides=1, padding="valid")``
+    """``function(input_shape, filters, kernel_size, *, strides=1, padding="valid")``
     returns the multiply-adds of one ``Conv2D`` layer for one ``(H, W, C)`` input."""
     cases = [
         (((28, 28, 1), 8, 3), {}),
@@ -250,7 +250,7 @@ def _summarize_block(block):
 
 
 def check_bottleneck_block(function: Callable, *, verbose: bool = True) -> CheckResult:
-    """Lesson 09: ``function(inputs, filters, *, stride=1)`` builds a ResNet bottleneck block.
+    """``function(inputs, filters, *, stride=1)`` builds a ResNet bottleneck block.
 
     Compared with the reference on (output shape, parameter count, number of ``Add`` layers),
     for identity shortcuts and for projection shortcuts (other channels, or stride 2).
@@ -294,7 +294,7 @@ def _tiny_saliency_case():
 
 
 def check_saliency(function: Callable, *, verbose: bool = True) -> CheckResult:
-    """Lesson 10: ``function(model, image, class_index)`` returns d score / d pixel.
+    """``function(model, image, class_index)`` returns d score / d pixel.
 
     ``image`` is ``(H, W)``; the result must have the same shape. The reference is
     :func:`cnn_lessons.explain.saliency`.
@@ -326,7 +326,7 @@ def _receptive_field_reference(kernel_sizes, strides):
 
 
 def check_receptive_field_size(function: Callable, *, verbose: bool = True) -> CheckResult:
-    """Lesson 10: ``function(kernel_sizes, strides)`` returns the receptive field side of a
+    """``function(kernel_sizes, strides)`` returns the receptive field side of a
     unit after a chain of convolution / pooling layers."""
     cases = [
         (([3], [1]), {}),
@@ -346,7 +346,7 @@ def check_receptive_field_size(function: Callable, *, verbose: bool = True) -> C
     )
 
 
-# --- Lessons 04-06: a first CNN, optimizers, checkpointing -----------------------------------
+# --- a first CNN, optimizers, checkpointing --------------------------------------------------
 
 
 def _cross_entropy_reference(labels, probabilities):
@@ -355,7 +355,7 @@ def _cross_entropy_reference(labels, probabilities):
 
 
 def check_cross_entropy(function: Callable, *, verbose: bool = True) -> CheckResult:
-    """Lesson 04: ``function(labels, probabilities)`` is the mean categorical cross-entropy.
+    """``function(labels, probabilities)`` is the mean categorical cross-entropy.
 
     ``labels`` are one-hot ``(N, K)``, ``probabilities`` are ``(N, K)`` rows summing to 1; the
     result is one number, ``mean over samples of -log(probability of the true class)``, with
@@ -384,7 +384,7 @@ def check_cross_entropy(function: Callable, *, verbose: bool = True) -> CheckRes
 
 
 def check_conv_parameters(function: Callable, *, verbose: bool = True) -> CheckResult:
-    """Lesson 04: ``function(kernel_size, in_channels, filters)`` counts a Conv2D's parameters."""
+    """``function(kernel_size, in_channels, filters)`` counts a Conv2D's parameters."""
     cases = [
         ((3, 1, 16), {}),
         ((3, 16, 32), {}),
@@ -425,7 +425,7 @@ def _stacked(function):
 
 
 def check_momentum_step(function: Callable, *, verbose: bool = True) -> CheckResult:
-    """Lesson 05: one step of SGD with momentum, as ``keras.optimizers.SGD`` computes it.
+    """one step of SGD with momentum, as ``keras.optimizers.SGD`` computes it.
 
     ``function(weights, gradient, velocity, learning_rate, momentum)`` returns the pair
     ``(new_weights, new_velocity)``.
@@ -455,7 +455,7 @@ def _best_epoch_reference(values, mode):
 
 
 def check_best_epoch(function: Callable, *, verbose: bool = True) -> CheckResult:
-    """Lesson 06: ``function(values, mode)`` is the 1-based epoch a best-only checkpoint keeps.
+    """``function(values, mode)`` is the 1-based epoch a best-only checkpoint keeps.
 
     ``values`` holds one metric value per epoch; ``mode`` is ``"min"`` (losses) or ``"max"``
     (accuracies). On a tie the earlier epoch wins, because ``ModelCheckpoint`` only saves on a
@@ -479,7 +479,7 @@ def check_best_epoch(function: Callable, *, verbose: bool = True) -> CheckResult
     )
 
 
-# --- Lessons 07-08: grid search, augmentation ------------------------------------------------
+# --- grid search, augmentation ---------------------------------------------------------------
 
 
 def _grid_cost_reference(param_grid, folds, epochs):
@@ -490,7 +490,7 @@ def _grid_cost_reference(param_grid, folds, epochs):
 
 
 def check_grid_cost(function: Callable, *, verbose: bool = True) -> CheckResult:
-    """Lesson 07: ``function(param_grid, folds, epochs)`` counts the epochs a grid search trains.
+    """``function(param_grid, folds, epochs)`` counts the epochs a grid search trains.
 
     ``param_grid`` is a dict of lists, as for ``GridSearchCV``; the answer is the product of the
     list lengths times ``folds`` times ``epochs`` (the final refit is not counted).
@@ -514,7 +514,7 @@ def check_grid_cost(function: Callable, *, verbose: bool = True) -> CheckResult:
 
 
 def check_featurewise_standardize(function: Callable, *, verbose: bool = True) -> CheckResult:
-    """Lesson 08: ``function(images)`` standardizes a batch with its own per-channel statistics.
+    """``function(images)`` standardizes a batch with its own per-channel statistics.
 
     ``images`` is ``(N, H, W)`` or ``(N, H, W, C)``; the result is
     ``(images - mean) / max(std, 1e-7)`` with one mean and one (population) standard deviation per
@@ -544,11 +544,11 @@ def check_featurewise_standardize(function: Callable, *, verbose: bool = True) -
     )
 
 
-# --- Lessons 01-03: convolution, stride and padding, pooling -------------------------------
+# --- convolution, stride and padding, pooling ----------------------------------------------
 
 
 def check_cross_correlation(function: Callable, *, verbose: bool = True) -> CheckResult:
-    """Lesson 01: ``function(image, kernel)`` is the valid 2-D cross-correlation of one channel.
+    """``function(image, kernel)`` is the valid 2-D cross-correlation of one channel.
 
     ``image`` is ``(H, W)`` and ``kernel`` ``(kh, kw)``; the result is ``(H - kh + 1, W - kw + 1)``
     with ``out[i, j] = sum(image[i:i + kh, j:j + kw] * kernel)``, as ``conv.conv2d`` (and a
@@ -578,7 +578,7 @@ def check_cross_correlation(function: Callable, *, verbose: bool = True) -> Chec
 
 
 def check_output_size(function: Callable, *, verbose: bool = True) -> CheckResult:
-    """Lesson 02: ``function(input_size, kernel_size, stride, padding)`` -> output pixels.
+    """``function(input_size, kernel_size, stride, padding)`` -> output pixels.
 
     ``padding`` is a number of zero pixels on each side; the answer is
     ``floor((input_size + 2 * padding - kernel_size) / stride) + 1``, as ``conv.output_size``.
@@ -610,7 +610,7 @@ def check_output_size(function: Callable, *, verbose: bool = True) -> CheckResul
 
 
 def check_max_pool(function: Callable, *, verbose: bool = True) -> CheckResult:
-    """Lesson 03: ``function(x)`` is 2x2 max pooling with stride 2 of an ``(H, W)`` map.
+    """``function(x)`` is 2x2 max pooling with stride 2 of an ``(H, W)`` map.
 
     Like ``keras.layers.MaxPooling2D()`` (``"valid"``): an odd last row or column that does not
     fill a window is dropped, so the result is ``(H // 2, W // 2)``.
@@ -637,7 +637,7 @@ def check_max_pool(function: Callable, *, verbose: bool = True) -> CheckResult:
     )
 
 
-# --- Lessons 11-12: transfer learning, interpretability --------------------------------------
+# --- transfer learning, interpretability -----------------------------------------------------
 
 
 def _freeze_up_to_reference(model, layer_name):
@@ -665,7 +665,7 @@ def _freezing_outcome(function):
 
 
 def check_freeze_up_to(function: Callable, *, verbose: bool = True) -> CheckResult:
-    """Lesson 11: ``function(model, layer_name)`` freezes every layer up to ``layer_name``.
+    """``function(model, layer_name)`` freezes every layer up to ``layer_name``.
 
     The layers up to and including ``layer_name`` get ``trainable = False``, every later layer
     ``trainable = True``; the function returns the model. Compared on a fresh
@@ -696,7 +696,7 @@ def _fgsm_step_reference(image, gradient, epsilon):
 
 
 def check_fgsm_step(function: Callable, *, verbose: bool = True) -> CheckResult:
-    """Lesson 12: ``function(image, gradient, epsilon)`` is one FGSM step, kept in [0, 1].
+    """``function(image, gradient, epsilon)`` is one FGSM step, kept in [0, 1].
 
     ``image + epsilon * sign(gradient)``, clipped to [0, 1]; a zero gradient leaves the pixel
     unchanged.

@@ -817,7 +817,7 @@ def deep_dream(
     return dream.reshape(image.shape).astype(np.float32)
 
 
-# --- FGSM (lesson 12) ------------------------------------------------------------------------
+# --- FGSM (interpretability lesson) ----------------------------------------------------------
 
 
 def _labels_for(images, labels) -> np.ndarray:

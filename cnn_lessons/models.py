@@ -3,8 +3,8 @@
 Every builder returns an **uncompiled** ``keras.Sequential`` that starts with ``keras.Input``, so
 the model is built (its weights exist and ``model.summary()`` works) but the lesson still chooses
 the optimizer, the loss and the metrics in its own ``model.compile(...)`` call. That keeps the one
-decision each lesson is about in view: lesson 05, for example, compiles the same architecture with
-eleven optimizers.
+decision each lesson is about in view: the optimizers lesson, for example, compiles the same
+architecture with eleven optimizers.
 
 Layers have fixed names so later lessons can find them with ``model.get_layer(name)``:
 

@@ -483,7 +483,7 @@ def plot_shape_diagram(names, shapes, ax=None, *, title=None):
     return ax
 
 
-# --- Lesson 05: optimizers ------------------------------------------------------------------
+# --- optimizers lesson ----------------------------------------------------------------------
 
 
 def plot_optimizer_paths(xs, ys, values, paths, ax=None, *, minimum=None, title=None):

@@ -3,8 +3,8 @@
 The base is a small CNN trained on six of the ten Animal-MNIST classes (bear, bird, cat, cow,
 elephant, giraffe: all 4,800 of their training images). The other four animals (dog, horse,
 sheep, zebra: four-legged mammals whose silhouettes look alike and resemble the cat, the cow
-and the bear) are never shown to it, so lesson 11 can transfer its features to a *similar*
-task it has not seen (new animals) and to a *different* one (handwritten digits).
+and the bear) are never shown to it, so the transfer-learning lesson can transfer its features to a
+*similar* task it has not seen (new animals) and to a *different* one (handwritten digits).
 
 The script trains deterministically (fixed seed, TensorFlow's deterministic ops) and writes two
 files into ``data/pretrained/`` (or ``--out DIR``):
@@ -41,7 +41,7 @@ from cnn_lessons import data
 
 #: Animal classes the base is trained on (all their training images).
 SOURCE_CLASSES: tuple[str, ...] = ("bear", "bird", "cat", "cow", "elephant", "giraffe")
-#: Animal classes the base never sees: the "similar" target task of lesson 11.
+#: Animal classes the base never sees: the "similar" target task of the transfer-learning lesson.
 HELD_OUT_CLASSES: tuple[str, ...] = ("dog", "horse", "sheep", "zebra")
 
 MODEL_NAME = "animals6"

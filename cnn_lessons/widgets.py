@@ -210,7 +210,7 @@ def _nonzero_pixels(image):
     return (((row, col), int(image[row, col])) for row, col in zip(rows, cols, strict=True))
 
 
-# --- Lesson 10: what CNNs learn ----------------------------------------------------------------
+# --- visualizing lesson ------------------------------------------------------------------------
 
 
 def _tiny_digit_cnn():
@@ -386,7 +386,7 @@ def feature_map_browser(
     return make_app(controls, compute, draw, title="Feature maps: image, layer, channel")
 
 
-# --- Lesson 04: a first CNN ------------------------------------------------------------------
+# --- first CNN lesson ------------------------------------------------------------------------
 
 
 def _model_inputs(model, images):
@@ -562,7 +562,7 @@ def prediction_explorer(model=None, images=None, labels=None, class_names=None) 
     return make_app(controls, compute, draw, title="Prediction explorer")
 
 
-# --- Lesson 05: optimizers -------------------------------------------------------------------
+# --- optimizers lesson -----------------------------------------------------------------------
 
 
 def optimizer_trajectories(
@@ -688,7 +688,7 @@ def optimizer_trajectories(
     return make_app(controls, compute, draw, title="Optimizers on a 2-D loss surface")
 
 
-# --- Lesson 08: augmentation ------------------------------------------------------------------
+# --- augmentation lesson ----------------------------------------------------------------------
 
 
 def augmentation_explorer(image=None, *, count: int = 11, ncols: int = 6) -> widgets.VBox:
@@ -1524,7 +1524,7 @@ def pooling_explorer(image=None) -> widgets.VBox:
     return make_app(controls, compute, draw, title="Pooling a feature map")
 
 
-# --- Lesson 12: adversarial examples -----------------------------------------------------------
+# --- interpretability lesson -------------------------------------------------------------------
 
 
 def _default_fgsm_setup():

@@ -116,7 +116,7 @@ def test_lesson_01_kernel_preset_changes_the_output_image(page, lab):
 
 
 def test_lesson_12_epsilon_slider_redraws_the_attack(page, lab):
-    open_and_run(page, lab, "12_interpretability.ipynb")
+    open_and_run(page, lab, "13_interpretability.ipynb")
     app = app_with_control(page, "epsilon")
     slider, _ = press_on_slider(page, app, "epsilon", "ArrowLeft")
     assert "0.19" in slider.locator(".widget-readout").inner_text()
