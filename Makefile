@@ -1,27 +1,60 @@
 # CNN Lessons: `make lab` opens the course, `make test` checks all of it.
 # Every target sets up .venv from requirements.lock first (once; later runs reuse it).
+# Pick another interpreter with PYTHON=..., for example `make lab PYTHON=python3.12`.
 
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# uv installs the lock in seconds; it is taken from PyPI into .tools/ when it is not on the PATH
+# (the version pinned in requirements.lock), and plain pip is the fallback when it cannot be had.
+TOOLS      := .tools
+UV_VERSION := $(shell sed -n 's/^uv==\([0-9.]*\).*/\1/p' requirements.lock)
+UV         := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/$(TOOLS)/bin/uv)
 # JupyterLab refuses to start as root unless told; only pass the flag when we are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# No news or update pop-ups on the first start (also switched off in the venv's settings).
+QUIET_LAB  := --LabApp.news_url= --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+PYTEST_ARGS ?=
 
 export PYTHONHASHSEED := 0
 
-.PHONY: venv lab test lint execute lock bench clean
+# Before a venv exists, check the interpreter: one sentence, and nothing else, outside 3.10-3.13.
+ifeq ($(wildcard $(STAMP)),)
+ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),venv)),)
+PYTHON_PROBLEM := $(shell $(PYTHON) -c "import sys; v = sys.version_info[:2]; print('' if (3, 10) <= v <= (3, 13) else 'Python %d.%d' % v)" 2>/dev/null || echo "no $(PYTHON)")
+ifneq ($(PYTHON_PROBLEM),)
+$(error CNN Lessons needs Python 3.10 to 3.13, but found $(PYTHON_PROBLEM); install one of those and choose it with, for example, make lab PYTHON=python3.12)
+endif
+endif
+endif
+
+.PHONY: venv lab test test-python lint execute lock bench clean
 
 venv: $(STAMP)
 
+# Re-entrant: an interrupted install leaves no stamp, and the next run repairs the venv in place.
 $(STAMP): requirements.lock pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e .
-	touch $(STAMP)
+	@$(BIN)/python -c "" 2>/dev/null || rm -rf $(VENV)
+	@if [ -x "$(UV)" ] || $(PYTHON) -m pip install --quiet --disable-pip-version-check \
+	    --target $(TOOLS) "uv==$(UV_VERSION)" >/dev/null 2>&1; then \
+	  echo "Installing requirements.lock into $(VENV) with uv"; \
+	  "$(UV)" venv --quiet --allow-existing --python "$$(command -v $(PYTHON))" $(VENV) && \
+	  "$(UV)" pip sync --quiet --python $(BIN)/python requirements.lock && \
+	  "$(UV)" pip install --quiet --python $(BIN)/python --no-deps -e . ; \
+	else \
+	  echo "uv is not available: installing requirements.lock into $(VENV) with pip (a few minutes)"; \
+	  $(PYTHON) -m venv $(VENV) && \
+	  $(BIN)/python -m pip install --quiet -r requirements.lock && \
+	  $(BIN)/python -m pip install --quiet --no-deps -e . ; \
+	fi
+	@mkdir -p $(VENV)/etc/jupyter/labconfig
+	@echo '{"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": true}}' \
+	  > $(VENV)/etc/jupyter/labconfig/page_config.json
+	@touch $(STAMP)
 
 lab: venv
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=lessons $(ALLOW_ROOT)
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=lessons $(QUIET_LAB) $(ALLOW_ROOT)
 
 lint: venv
 	$(BIN)/ruff check .
@@ -29,14 +62,21 @@ lint: venv
 
 test: lint
 	@test -x /usr/bin/chromium || echo "NOTE: /usr/bin/chromium not found: the browser tests will be skipped (apt-get install chromium)"
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The unit tests and every lesson under nbval on another Python, in its own venv, e.g.
+#   make test-python PYTHON=python3.13 VENV=.venv-3.13
+test-python: venv
+	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 execute: venv
 	$(BIN)/python scripts/execute_notebooks.py lessons/*.ipynb
 
+# A universal lock: one file for Python 3.10-3.13 on Linux, macOS and Windows, with environment
+# markers where a pin differs; existing pins are kept unless pyproject.toml needs a change.
 lock: venv
-	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
-		--extra test --extra dev --output-file requirements.lock pyproject.toml
+	"$(UV)" pip compile --quiet --universal --python-version 3.10 --strip-extras \
+		--no-emit-index-url --extra test --extra dev --output-file requirements.lock pyproject.toml
 
 bench: venv
 	$(BIN)/python benchmarks/conv_speed.py

@@ -1,8 +1,13 @@
 """The packaging files agree with each other."""
 
 import re
-import tomllib
+import sys
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, from PyPI (a test dependency there)
+    import tomli as tomllib
 
 REPO = Path(__file__).resolve().parent.parent
 
