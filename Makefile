@@ -22,9 +22,9 @@ export PYTHONHASHSEED := 0
 # Before a venv exists, check the interpreter: one sentence, and nothing else, outside 3.10-3.13.
 ifeq ($(wildcard $(STAMP)),)
 ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),venv)),)
-PYTHON_PROBLEM := $(shell $(PYTHON) -c "import sys; v = sys.version_info[:2]; print('' if (3, 10) <= v <= (3, 13) else 'Python %d.%d' % v)" 2>/dev/null || echo "no $(PYTHON)")
+PYTHON_PROBLEM := $(shell $(PYTHON) -c "import sys; v = sys.version_info[:2]; print('' if (3, 10) <= v <= (3, 13) else '$(PYTHON) is Python %d.%d' % v)" 2>/dev/null || echo "$(PYTHON) was not found")
 ifneq ($(PYTHON_PROBLEM),)
-$(error CNN Lessons needs Python 3.10 to 3.13, but found $(PYTHON_PROBLEM); install one of those and choose it with, for example, make lab PYTHON=python3.12)
+$(error CNN Lessons needs Python 3.10 to 3.13, but $(PYTHON_PROBLEM); install one of those and choose it with, for example, make lab PYTHON=python3.12)
 endif
 endif
 endif
@@ -36,8 +36,9 @@ venv: $(STAMP)
 # Re-entrant: an interrupted install leaves no stamp, and the next run repairs the venv in place.
 $(STAMP): requirements.lock pyproject.toml
 	@$(BIN)/python -c "" 2>/dev/null || rm -rf $(VENV)
-	@if [ -x "$(UV)" ] || $(PYTHON) -m pip install --quiet --disable-pip-version-check \
-	    --target $(TOOLS) "uv==$(UV_VERSION)" >/dev/null 2>&1; then \
+	@[ -x "$(UV)" ] || $(PYTHON) -m pip install --quiet --disable-pip-version-check \
+	    --target $(TOOLS) "uv==$(UV_VERSION)" >/dev/null 2>&1 || true
+	@if [ -x "$(UV)" ]; then \
 	  echo "Installing requirements.lock into $(VENV) with uv"; \
 	  "$(UV)" venv --quiet --allow-existing --python "$$(command -v $(PYTHON))" $(VENV) && \
 	  "$(UV)" pip sync --quiet --python $(BIN)/python requirements.lock && \
