@@ -1,4 +1,5 @@
-"""nbval settings for the lesson notebooks.
+"""nbval settings for the lesson notebooks (kept here, outside lessons/, so the learner's file
+browser shows only lessons).
 
 TensorFlow writes native log lines to stderr when it is imported; nbconvert records them but
 nbval's kernel does not see them, so stderr is never compared. Everything a test must check is
