@@ -4,7 +4,7 @@
     python benchmarks/course_time.py lessons/04*.ipynb
 
 Each lesson runs in its own pytest process (fresh kernel), one after the other, so the numbers
-are what a learner or CI sees for that notebook alone. Budgets: 75 s per lesson, 600 s total.
+are what a learner or CI sees for that notebook alone. Budgets: 60 s per lesson, 450 s total.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from machine import describe_machine
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results" / "course_time.md"
-LESSON_BUDGET = 75
-COURSE_BUDGET = 600
+LESSON_BUDGET = 60
+COURSE_BUDGET = 450
 
 
 def time_lesson(path: Path) -> tuple[float, bool]:
