@@ -77,7 +77,7 @@ execute: venv
 # markers where a pin differs; existing pins are kept unless pyproject.toml needs a change.
 lock: venv
 	"$(UV)" pip compile --quiet --universal --python-version 3.10 --strip-extras \
-		--no-emit-index-url --extra test --extra dev --output-file requirements.lock pyproject.toml
+		--no-emit-index-url --extra test --extra dev --extra site --output-file requirements.lock pyproject.toml
 
 bench: venv
 	$(BIN)/python benchmarks/conv_speed.py
