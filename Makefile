@@ -77,7 +77,14 @@ execute: venv
 # markers where a pin differs; existing pins are kept unless pyproject.toml needs a change.
 lock: venv
 	"$(UV)" pip compile --quiet --universal --python-version 3.10 --strip-extras \
-		--no-emit-index-url --extra test --extra dev --extra site --output-file requirements.lock pyproject.toml
+		--no-emit-index-url --extra test --extra dev --extra site --output-file requirements.lock \
+		pyproject.toml
+	@for platform in x86_64-manylinux_2_28 aarch64-manylinux_2_28 aarch64-apple-darwin \
+	    x86_64-pc-windows-msvc; do for version in 3.10 3.11 3.12 3.13; do \
+	  "$(UV)" pip compile --quiet --no-deps --only-binary :all: --python-platform $$platform \
+	    --python-version $$version --output-file /dev/null requirements.lock \
+	  || { echo "requirements.lock lacks wheels for Python $$version on $$platform"; exit 1; }; \
+	done; done; echo "requirements.lock has wheels for Python 3.10-3.13 on every platform"
 
 bench: venv
 	$(BIN)/python benchmarks/conv_speed.py
