@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from cnn_lessons import _validate
+
 #: The ``flip`` modes accepted by :func:`random_augmentations` (Keras ``RandomFlip`` modes).
 FLIP_MODES: tuple[str, ...] = ("none", "horizontal", "vertical", "horizontal_and_vertical")
 
@@ -29,13 +31,11 @@ ZCA_MAX_FEATURES = 4096
 
 
 def _image_batch(images, name: str = "images") -> np.ndarray:
-    images = np.asarray(images)
+    images = _validate.real_array(images, name, finite=True)
     if images.ndim not in (3, 4):
         raise ValueError(
             f"{name} must be a batch of shape (N, H, W) or (N, H, W, C), got shape {images.shape}"
         )
-    if images.dtype.kind not in "uif":
-        raise ValueError(f"{name} must hold numbers, got dtype {images.dtype}")
     if len(images) < 2:
         raise ValueError(
             f"{name} must hold at least 2 images to compute dataset statistics, got {len(images)}"
@@ -44,9 +44,7 @@ def _image_batch(images, name: str = "images") -> np.ndarray:
 
 
 def _positive(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number) or value <= 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return float(value)
+    return _validate.number(value, name, minimum=0, exclusive_minimum=True)
 
 
 def featurewise_statistics(images) -> tuple[np.ndarray, np.ndarray]:
@@ -229,23 +227,18 @@ def tile_images(images, *, ncols: int = 8, padding: int = 2, fill: float = 1.0) 
             "images must be a non-empty batch of shape (N, H, W) or (N, H, W, C), "
             f"got shape {images.shape}"
         )
-    if isinstance(ncols, bool) or not isinstance(ncols, int | np.integer) or ncols < 1:
-        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
-    if isinstance(padding, bool) or not isinstance(padding, int | np.integer) or padding < 0:
-        raise ValueError(f"padding must be a non-negative int, got {padding!r}")
+    ncols = _validate.positive_int(ncols, "ncols")
+    padding = _validate.non_negative_int(padding, "padding")
+    if not (isinstance(fill, float) and np.isnan(fill)):  # NaN gaps are transparent in imshow
+        fill = _validate.number(fill, "fill")
     count, height, width = images.shape[:3]
-    cols = min(int(ncols), count)
+    cols = min(ncols, count)
     rows = -(-count // cols)
-    dtype = images.dtype if float(fill).is_integer() else np.result_type(images.dtype, np.float32)
-    mosaic = np.full(
-        (
-            rows * (height + padding) - padding,
-            cols * (width + padding) - padding,
-            *images.shape[3:],
-        ),
-        fill,
-        dtype=dtype,
-    )
+    shape = (rows * (height + padding) - padding, cols * (width + padding) - padding)
+    _validate.fits_in_memory((*shape, *images.shape[3:]), f"padding={padding}")
+    whole = float(fill).is_integer()
+    dtype = images.dtype if whole else np.result_type(images.dtype, np.float32)
+    mosaic = np.full((*shape, *images.shape[3:]), fill, dtype=dtype)
     for index, image in enumerate(images):
         row, col = divmod(index, cols)
         top, left = row * (height + padding), col * (width + padding)
@@ -293,37 +286,24 @@ def random_augmentations(
     numpy.ndarray
         float32 of shape ``(count, H, W, C)`` (``C = 1`` for a grayscale image), in [0, 1].
     """
-    image = np.asarray(image)
+    image = _validate.float_image(image, "image")
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (1, 3, 4)):
         raise ValueError(f"image must have shape (H, W), (H, W, 1) or (H, W, 3), got {image.shape}")
-    if image.dtype == np.uint8:
-        image = image.astype(np.float32) / 255
-    image = image.astype(np.float32)
     if image.ndim == 2:
         image = image[..., None]
     image = image[..., :3]
-    if isinstance(count, bool) or not isinstance(count, int | np.integer) or not 1 <= count <= 64:
-        raise ValueError(f"count must be an int from 1 to 64, got {count!r}")
-    for name, value, high in (
-        ("rotation", rotation, 180),
-        ("zoom", zoom, 0.9),
-        ("shift", shift, 1),
-        ("contrast", contrast, 1),
-    ):
-        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-            raise ValueError(f"{name} must be a number from 0 to {high}, got {value!r}")
-        if not 0 <= value <= high:
-            raise ValueError(f"{name} must be from 0 to {high}, got {value!r}")
-    if flip not in FLIP_MODES:
-        raise ValueError(f"flip must be one of {FLIP_MODES}, got {flip!r}")
-    if fill_mode not in FILL_MODES:
-        raise ValueError(f"fill_mode must be one of {FILL_MODES}, got {fill_mode!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    count = _validate.integer(count, "count", minimum=1, maximum=64)
+    rotation = _validate.number(rotation, "rotation", minimum=0, maximum=180)
+    zoom = _validate.number(zoom, "zoom", minimum=0, maximum=0.9)
+    shift = _validate.number(shift, "shift", minimum=0, maximum=1)
+    contrast = _validate.number(contrast, "contrast", minimum=0, maximum=1)
+    _validate.one_of(flip, "flip", FLIP_MODES)
+    _validate.one_of(fill_mode, "fill_mode", FILL_MODES)
+    seed = _validate.seed(seed)
 
     import keras
 
-    seed = int(seed) * 8  # a different seed for each layer, so their random draws differ
+    seed = seed * 8  # a different seed for each layer, so their random draws differ
     layers = []
     if flip != "none":
         layers.append(keras.layers.RandomFlip(flip, seed=seed))

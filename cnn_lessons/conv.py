@@ -27,12 +27,13 @@ on the CPU computes the same numbers.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
+from cnn_lessons import _validate
 
 __all__ = [
     "KERNELS",
@@ -40,6 +41,7 @@ __all__ = [
     "conv2d",
     "conv2d_naive",
     "convolve2d",
+    "effective_kernel_size",
     "flip_kernel",
     "global_average_pool",
     "output_size",
@@ -52,8 +54,6 @@ __all__ = [
 IntOrPair = int | tuple[int, int]
 Padding = str | int
 
-_POSITIVE = "a positive int or a pair of positive ints"
-_NON_NEGATIVE = "a non-negative int"
 _CONV_PADDING = "'valid', 'same' or a non-negative int"
 _POOL_MODES = ("max", "avg", "min")
 _PATCH_BLOCK_BYTES = 32 * 2**20  # largest im2col patch matrix conv2d builds at once
@@ -64,67 +64,6 @@ _PATCH_BLOCK_BYTES = 32 * 2**20  # largest im2col patch matrix conv2d builds at 
 # ---------------------------------------------------------------------------------------------
 
 
-def _to_int(item: object, name: str, legal: str, shown: object, minimum: int) -> int:
-    """Convert one integer-like ``item`` to ``int``, or raise an error naming ``name``.
-
-    ``shown`` is the value the user passed (the whole pair, if ``item`` came from one), so that
-    the message repeats what they typed.  Integer-valued floats such as ``2.0`` are accepted;
-    bools, strings and fractional floats are not.
-    """
-    if isinstance(item, bool | np.bool_):
-        raise TypeError(f"{name} must be {legal}, got {shown!r} (a bool, not an int)")
-    if isinstance(item, numbers.Integral):
-        number = int(item)
-    elif isinstance(item, numbers.Real):
-        if not float(item).is_integer():
-            raise ValueError(f"{name} must be {legal}, got {shown!r} (not a whole number)")
-        number = int(item)
-    else:
-        raise TypeError(f"{name} must be {legal}, got {shown!r} of type {type(item).__name__}")
-    if number < minimum:
-        raise ValueError(f"{name} must be {legal}, got {shown!r}")
-    return number
-
-
-def _positive_int(value: object, name: str) -> int:
-    """Return ``value`` as a positive ``int``; raise ``TypeError``/``ValueError`` otherwise."""
-    return _to_int(value, name, "a positive int", value, minimum=1)
-
-
-def _pair(value: object, name: str) -> tuple[int, int]:
-    """Return an int-or-pair argument as a ``(rows, cols)`` pair of positive ints.
-
-    Parameters
-    ----------
-    value : int or sequence of two ints
-        What the user passed, e.g. ``2`` or ``(2, 1)``.
-    name : str
-        Argument name, used in error messages.
-
-    Returns
-    -------
-    tuple of int
-        ``(rows, cols)``.
-
-    Raises
-    ------
-    TypeError
-        If ``value`` (or an item of it) is not a number, or is a bool.
-    ValueError
-        If a value is not a positive whole number or a sequence does not have two items.
-    """
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value.item()
-    if isinstance(value, list | tuple | np.ndarray):
-        items = list(value)
-        if len(items) != 2 or any(isinstance(item, list | tuple | np.ndarray) for item in items):
-            raise ValueError(f"{name} must be {_POSITIVE}, got {value!r}")
-    else:
-        items = [value, value]
-    rows, cols = (_to_int(item, name, _POSITIVE, value, minimum=1) for item in items)
-    return rows, cols
-
-
 def _conv_padding(padding: object) -> str | int:
     """Return ``padding`` as ``"valid"``, ``"same"`` or a non-negative ``int``."""
     if isinstance(padding, str):
@@ -132,7 +71,7 @@ def _conv_padding(padding: object) -> str | int:
         if lowered not in ("valid", "same"):
             raise ValueError(f"padding must be {_CONV_PADDING}, got {padding!r}")
         return lowered
-    return _to_int(padding, "padding", _CONV_PADDING, padding, minimum=0)
+    return _validate.integer(padding, "padding", minimum=0, legal=_CONV_PADDING)
 
 
 def _string_padding(padding: object) -> str:
@@ -143,18 +82,6 @@ def _string_padding(padding: object) -> str:
     return padding.lower()
 
 
-def _real_array(values: object, name: str) -> np.ndarray:
-    """Return ``values`` as a NumPy array of real numbers (bool, int or float)."""
-    array = np.asarray(values)
-    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_) or np.issubdtype(
-        array.dtype, np.complexfloating
-    ):
-        raise TypeError(f"{name} must contain real numbers, got an array of dtype {array.dtype}")
-    if array.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {array.shape}")
-    return array
-
-
 def _float_dtype(*arrays: np.ndarray) -> np.dtype:
     """The floating dtype the maths is done in: the promoted input dtype, at least float32."""
     return np.result_type(*arrays, np.float32)
@@ -162,7 +89,7 @@ def _float_dtype(*arrays: np.ndarray) -> np.dtype:
 
 def _check_fits(kernel_size: int, dilation: int, padded_size: int, extent: str) -> None:
     """Raise ``ValueError`` if a (dilated) kernel is longer than the padded input axis."""
-    span = dilation * (kernel_size - 1) + 1
+    span = effective_kernel_size(kernel_size, dilation)
     if span > padded_size:
         raise ValueError(
             f"kernel spans {span} pixels (kernel_size {kernel_size}, dilation {dilation}) "
@@ -174,6 +101,34 @@ def _check_fits(kernel_size: int, dilation: int, padded_size: int, extent: str) 
 # ---------------------------------------------------------------------------------------------
 # Sizes
 # ---------------------------------------------------------------------------------------------
+
+
+def effective_kernel_size(kernel_size: int, dilation: int = 1) -> int:
+    """Pixels a dilated kernel spans along one axis: ``dilation * (kernel_size - 1) + 1``.
+
+    A kernel of ``k`` taps with ``dilation - 1`` gaps between neighbouring taps reaches as far
+    as a dense kernel of this size, which is the size every output-size formula uses.
+
+    Parameters
+    ----------
+    kernel_size : int
+        Taps along the axis.
+    dilation : int, optional
+        Spacing between taps (1: no gaps).
+
+    Returns
+    -------
+    int
+        The span in pixels, often written ``k_eff``.
+
+    Examples
+    --------
+    >>> effective_kernel_size(3), effective_kernel_size(3, 2), effective_kernel_size(5, 3)
+    (3, 5, 13)
+    """
+    kernel_size = _validate.positive_int(kernel_size, "kernel_size")
+    dilation = _validate.positive_int(dilation, "dilation")
+    return dilation * (kernel_size - 1) + 1
 
 
 def padding_amounts(
@@ -214,16 +169,16 @@ def padding_amounts(
     >>> padding_amounts(28, 4, padding="same")
     (1, 2)
     """
-    input_size = _positive_int(input_size, "input_size")
-    kernel_size = _positive_int(kernel_size, "kernel_size")
-    stride = _positive_int(stride, "stride")
-    dilation = _positive_int(dilation, "dilation")
+    input_size = _validate.positive_int(input_size, "input_size")
+    kernel_size = _validate.positive_int(kernel_size, "kernel_size")
+    stride = _validate.positive_int(stride, "stride")
+    dilation = _validate.positive_int(dilation, "dilation")
     padding = _conv_padding(padding)
     if padding == "valid":
         return 0, 0
     if padding != "same":
         return padding, padding
-    effective_kernel = dilation * (kernel_size - 1) + 1
+    effective_kernel = effective_kernel_size(kernel_size, dilation)
     output = math.ceil(input_size / stride)
     total = max((output - 1) * stride + effective_kernel - input_size, 0)
     return total // 2, total - total // 2
@@ -273,16 +228,16 @@ def output_size(
     >>> output_size(28, 3, stride=2, padding="same")
     14
     """
-    input_size = _positive_int(input_size, "input_size")
-    kernel_size = _positive_int(kernel_size, "kernel_size")
-    stride = _positive_int(stride, "stride")
-    dilation = _positive_int(dilation, "dilation")
+    input_size = _validate.positive_int(input_size, "input_size")
+    kernel_size = _validate.positive_int(kernel_size, "kernel_size")
+    stride = _validate.positive_int(stride, "stride")
+    dilation = _validate.positive_int(dilation, "dilation")
     padding = _conv_padding(padding)
     if padding == "same":
         return math.ceil(input_size / stride)
     pixels = 0 if padding == "valid" else padding
     _check_fits(kernel_size, dilation, input_size + 2 * pixels, "long")
-    effective_kernel = dilation * (kernel_size - 1) + 1
+    effective_kernel = effective_kernel_size(kernel_size, dilation)
     return (input_size + 2 * pixels - effective_kernel) // stride + 1
 
 
@@ -330,20 +285,18 @@ def transposed_output_size(
     >>> transposed_output_size(7, 3, stride=2, padding="same")
     14
     """
-    input_size = _positive_int(input_size, "input_size")
-    kernel_size = _positive_int(kernel_size, "kernel_size")
-    stride = _positive_int(stride, "stride")
-    dilation = _positive_int(dilation, "dilation")
+    input_size = _validate.positive_int(input_size, "input_size")
+    kernel_size = _validate.positive_int(kernel_size, "kernel_size")
+    stride = _validate.positive_int(stride, "stride")
+    dilation = _validate.positive_int(dilation, "dilation")
     padding = _string_padding(padding)
     if output_padding is not None:
-        output_padding = _to_int(
-            output_padding, "output_padding", _NON_NEGATIVE, output_padding, minimum=0
-        )
+        output_padding = _validate.non_negative_int(output_padding, "output_padding")
         if output_padding >= stride:
             raise ValueError(
                 f"output_padding must be smaller than stride ({stride}), got {output_padding}"
             )
-    effective_kernel = dilation * (kernel_size - 1) + 1
+    effective_kernel = effective_kernel_size(kernel_size, dilation)
     if padding == "valid":
         if output_padding is None:
             output_padding = max(effective_kernel, stride) - effective_kernel
@@ -397,10 +350,12 @@ def receptive_field(layers: Iterable[Sequence[int]]) -> list[dict[str, int]]:
                 "each layer must be a (kernel_size, stride) or (kernel_size, stride, dilation) "
                 f"tuple, got {spec!r} for layer {number}"
             )
-        kernel_size = _positive_int(spec[0], f"kernel_size of layer {number}")
-        stride = _positive_int(spec[1], f"stride of layer {number}")
-        dilation = _positive_int(spec[2], f"dilation of layer {number}") if len(spec) == 3 else 1
-        field += dilation * (kernel_size - 1) * jump
+        kernel_size = _validate.positive_int(spec[0], f"kernel_size of layer {number}")
+        stride = _validate.positive_int(spec[1], f"stride of layer {number}")
+        dilation = (
+            _validate.positive_int(spec[2], f"dilation of layer {number}") if len(spec) == 3 else 1
+        )
+        field += (effective_kernel_size(kernel_size, dilation) - 1) * jump
         jump *= stride
         rows.append(
             {
@@ -475,10 +430,10 @@ def _prepare_conv(
     image: object, kernel: object, stride: object, padding: object, dilation: object
 ) -> _ConvPlan:
     """Check every argument of a 2-D convolution and zero-pad the image."""
-    image = _real_array(image, "image")
-    kernel = _real_array(kernel, "kernel")
-    stride = _pair(stride, "stride")
-    dilation = _pair(dilation, "dilation")
+    image = _validate.real_array(image, "image")
+    kernel = _validate.real_array(kernel, "kernel")
+    stride = _validate.int_pair(stride, "stride")
+    dilation = _validate.int_pair(dilation, "dilation")
     padding = _conv_padding(padding)
     image_3d = _image_3d(image)
     kernel_4d = _kernel_4d(kernel, image)
@@ -495,10 +450,12 @@ def _prepare_conv(
         )
         padded_size = image_3d.shape[axis] + before + after
         _check_fits(kernel_4d.shape[axis], dilation[axis], padded_size, extent)
-        span = dilation[axis] * (kernel_4d.shape[axis] - 1) + 1
+        span = effective_kernel_size(kernel_4d.shape[axis], dilation[axis])
         output_shape.append((padded_size - span) // stride[axis] + 1)
         pads.append((before, after))
 
+    padded_shape = [size + sum(pad) for size, pad in zip(image_3d.shape, pads, strict=False)]
+    _validate.fits_in_memory((*padded_shape, image_3d.shape[2]), f"padding={padding!r}")
     dtype = _float_dtype(image, kernel)
     padded = image_3d.astype(dtype, copy=False)
     if any(before or after for before, after in pads):
@@ -589,7 +546,10 @@ def conv2d(
     # below then moves whole runs of neighbouring pixels, several times faster than copying
     # short (kernel_width x channels) pieces from a channels-last image.
     channels_first = np.ascontiguousarray(plan.padded.transpose(2, 0, 1))  # (C_in, Hp, Wp)
-    span = (row_dilation * (kernel_height - 1) + 1, col_dilation * (kernel_width - 1) + 1)
+    span = (
+        effective_kernel_size(kernel_height, row_dilation),
+        effective_kernel_size(kernel_width, col_dilation),
+    )
     # Read-only view of every window, no copy: (C_in, rows, cols, span_height, span_width).
     windows = sliding_window_view(channels_first, span, axis=(1, 2))
     # Keep every stride-th window and every dilation-th tap: (C_in, H_out, W_out, kh, kw).
@@ -651,6 +611,8 @@ def conv2d_naive(
     (row_stride, col_stride), (row_dilation, col_dilation) = plan.stride, plan.dilation
     out_height, out_width = plan.output_shape
 
+    span_height = effective_kernel_size(kernel_height, row_dilation)
+    span_width = effective_kernel_size(kernel_width, col_dilation)
     result = np.zeros((out_height, out_width, out_channels), dtype=padded.dtype)
     for out_row in range(out_height):
         for out_col in range(out_width):
@@ -659,8 +621,8 @@ def conv2d_naive(
             left = out_col * col_stride
             # The pixels under the kernel: every `dilation`-th pixel from the corner,
             # all input channels.  Shape (kh, kw, C_in), like one filter of the kernel.
-            bottom = top + row_dilation * (kernel_height - 1) + 1
-            right = left + col_dilation * (kernel_width - 1) + 1
+            bottom = top + span_height
+            right = left + span_width
             patch = padded[top:bottom:row_dilation, left:right:col_dilation, :]
             for out_channel in range(out_channels):
                 # Multiply each pixel by the weight on top of it and add everything up.
@@ -684,7 +646,7 @@ def flip_kernel(kernel: np.ndarray) -> np.ndarray:
     numpy.ndarray, same shape as ``kernel``
         A new, writeable array: ``kernel[::-1, ::-1, ...]``.
     """
-    kernel = _real_array(kernel, "kernel")
+    kernel = _validate.real_array(kernel, "kernel")
     if kernel.ndim not in (2, 3, 4):
         raise ValueError(
             f"kernel must have 2, 3 or 4 axes (spatial axes first), got shape {kernel.shape}"
@@ -766,13 +728,13 @@ def pool2d(
     array([[ 5.,  7.],
            [13., 15.]])
     """
-    x = _real_array(x, "x")
+    x = _validate.real_array(x, "x")
     if x.ndim not in (2, 3):
         raise ValueError(
             f"x must have shape (height, width) or (height, width, channels), got shape {x.shape}"
         )
-    pool = _pair(pool_size, "pool_size")
-    stride = pool if stride is None else _pair(stride, "stride")
+    pool = _validate.int_pair(pool_size, "pool_size")
+    stride = pool if stride is None else _validate.int_pair(stride, "stride")
     padding = _string_padding(padding)
     if mode not in _POOL_MODES:
         raise ValueError(f"mode must be one of 'max', 'avg', 'min', got {mode!r}")
@@ -792,6 +754,8 @@ def pool2d(
         else:
             pads.append((0, 0))
 
+    padded_shape = [size + sum(pad) for size, pad in zip(data.shape, pads, strict=False)]
+    _validate.fits_in_memory((*padded_shape, data.shape[2]), f"pool_size={pool_size!r}")
     fill = {"max": -np.inf, "min": np.inf, "avg": 0.0}[mode]
     padded = np.pad(data, (*pads, (0, 0)), constant_values=fill)
     windows = sliding_window_view(padded, pool, axis=(0, 1))[:: stride[0], :: stride[1]]
@@ -820,7 +784,7 @@ def global_average_pool(x: np.ndarray) -> np.ndarray | np.floating:
     numpy.ndarray of shape (C,), or a NumPy float scalar for a 2-D ``x``
         Floating point, at least float32.
     """
-    x = _real_array(x, "x")
+    x = _validate.real_array(x, "x")
     if x.ndim not in (2, 3):
         raise ValueError(
             f"x must have shape (height, width) or (height, width, channels), got shape {x.shape}"

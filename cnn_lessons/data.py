@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from cnn_lessons import _validate
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 #: Every bundled file, relative to ``data/``, with its expected sha256.
@@ -202,21 +204,21 @@ _SAMPLE_LOADERS = {
 SAMPLE_IMAGES: tuple[str, ...] = tuple(_SAMPLE_LOADERS)
 
 
+#: Largest side :func:`sample_image` resizes to: far more than a lesson needs, small enough that
+#: a typo cannot ask for gigabytes.
+MAX_SAMPLE_SIZE = 2048
+
+
 def _validate_size(size):
     if size is None:
         return None
-    if isinstance(size, int) and not isinstance(size, bool) and size > 0:
-        return size
-    if (
-        isinstance(size, tuple)
-        and len(size) == 2
-        and all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in size)
-    ):
-        return size
-    raise ValueError(
-        "size must be None, a positive int or a (height, width) pair of positive ints, "
-        f"got {size!r}"
-    )
+    if isinstance(size, list):
+        size = tuple(size)
+    if isinstance(size, tuple):
+        if len(size) != 2:
+            raise ValueError(f"size must be a (height, width) pair, got {size!r}")
+        return _validate.int_pair(size, "size", maximum=MAX_SAMPLE_SIZE)
+    return _validate.positive_int(size, "size", maximum=MAX_SAMPLE_SIZE)
 
 
 def sample_image(name: str, *, size=None, gray: bool = False) -> np.ndarray:
@@ -238,8 +240,7 @@ def sample_image(name: str, *, size=None, gray: bool = False) -> np.ndarray:
         float32 array of shape ``(H, W, 3)`` for colour photos, ``(H, W)`` for grayscale ones
         (``gray=True`` or a grayscale source such as ``"camera"``).
     """
-    if name not in _SAMPLE_LOADERS:
-        raise ValueError(f"name must be one of {', '.join(SAMPLE_IMAGES)}; got {name!r}")
+    _validate.one_of(name, "name", SAMPLE_IMAGES)
     size = _validate_size(size)
     from skimage import color, transform, util
 

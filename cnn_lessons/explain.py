@@ -17,7 +17,6 @@ inner layers from ``get_layer``: pass the base model itself.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import keras
@@ -25,6 +24,8 @@ import numpy as np
 import tensorflow as tf
 from scipy import ndimage
 from skimage import transform
+
+from cnn_lessons import _validate, conv, flops
 
 # --- Helpers -----------------------------------------------------------------------------------
 
@@ -127,12 +128,6 @@ def _scores(model, batch, class_index: int, *, chunk: int = 256) -> np.ndarray:
     )
 
 
-def _positive_int(name, value) -> int:
-    if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
-
-
 # --- Feature maps ------------------------------------------------------------------------------
 
 
@@ -159,7 +154,7 @@ def activations(model, images, layer_names: Sequence[str], *, batch_size: int = 
     images = _to_images(model, images)
     layers = [_layer(model, name) for name in layer_names]
     extractor = keras.Model(model.inputs[0], [layer.output for layer in layers])
-    batch_size = _positive_int("batch_size", batch_size)
+    batch_size = _validate.positive_int(batch_size, "batch_size")
     chunks = []
     for start in range(0, len(images), batch_size):
         outputs = extractor(images[start : start + batch_size], training=False)
@@ -244,7 +239,7 @@ def smoothgrad(
         float32, the image's shape (signed, like :func:`saliency`).
     """
     _check_model(model)
-    samples = _positive_int("samples", samples)
+    samples = _validate.positive_int(samples, "samples")
     if not noise_level >= 0:
         raise ValueError(f"noise_level must be >= 0, got {noise_level!r}")
     batch, shape = _to_batch(model, image)
@@ -287,7 +282,7 @@ def integrated_gradients(
         float32, the image's shape.
     """
     _check_model(model)
-    steps = _positive_int("steps", steps)
+    steps = _validate.positive_int(steps, "steps")
     batch, shape = _to_batch(model, image)
     if baseline is None:
         base = np.zeros_like(batch)
@@ -429,8 +424,8 @@ def occlusion_map(
     _check_model(model)
     batch, _ = _to_batch(model, image)
     height, width = batch.shape[1:3]
-    patch_size = _positive_int("patch_size", patch_size)
-    stride = _positive_int("stride", stride)
+    patch_size = _validate.positive_int(patch_size, "patch_size")
+    stride = _validate.positive_int(stride, "stride")
     if patch_size > min(height, width):
         raise ValueError(
             f"patch_size must be at most the image side {min(height, width)}, got {patch_size}"
@@ -453,12 +448,6 @@ def occlusion_map(
 
 
 # --- Receptive fields and top-activating patches ------------------------------------------------
-
-
-def _pair(value) -> tuple[int, int]:
-    if isinstance(value, int | np.integer):
-        return int(value), int(value)
-    return tuple(int(v) for v in value)
 
 
 def receptive_field(model, layer_name: str) -> dict:
@@ -500,10 +489,12 @@ def receptive_field(model, layer_name: str) -> dict:
             )
         kernel = stride = dilation = None
         if hasattr(layer, "kernel_size") and hasattr(layer, "strides"):
-            kernel, stride = _pair(layer.kernel_size), _pair(layer.strides)
-            dilation = _pair(getattr(layer, "dilation_rate", 1))
-        elif hasattr(layer, "pool_size") and not layer.__class__.__name__.startswith("Global"):
-            kernel, stride, dilation = _pair(layer.pool_size), _pair(layer.strides), (1, 1)
+            kernel = _validate.int_pair(layer.kernel_size, "kernel_size")
+            stride = _validate.int_pair(layer.strides, "strides")
+            dilation = _validate.int_pair(getattr(layer, "dilation_rate", 1), "dilation_rate")
+        elif hasattr(layer, "pool_size") and not isinstance(layer, flops.GLOBAL_POOLING_LAYERS):
+            kernel = _validate.int_pair(layer.pool_size, "pool_size")
+            stride, dilation = _validate.int_pair(layer.strides, "strides"), (1, 1)
         elif len(layer.output.shape) != 4 or len(layer.input.shape) != 4:
             raise ValueError(
                 f"layer {layer.name!r} ({type(layer).__name__}) has no spatial output; "
@@ -512,14 +503,14 @@ def receptive_field(model, layer_name: str) -> dict:
         if kernel is not None:
             padding = getattr(layer, "padding", "valid")
             for axis in range(2):
-                effective = dilation[axis] * (kernel[axis] - 1) + 1
-                if padding == "same":
-                    out = math.ceil(sizes[axis] / stride[axis])
-                    total = max((out - 1) * stride[axis] + effective - sizes[axis], 0)
-                    left = total // 2
-                else:
-                    out = (sizes[axis] - effective) // stride[axis] + 1
-                    left = 0
+                geometry = {
+                    "stride": stride[axis],
+                    "padding": "same" if padding == "same" else "valid",
+                    "dilation": dilation[axis],
+                }
+                effective = conv.effective_kernel_size(kernel[axis], dilation[axis])
+                out = conv.output_size(sizes[axis], kernel[axis], **geometry)
+                left, _ = conv.padding_amounts(sizes[axis], kernel[axis], **geometry)
                 size, jump, start = fields[axis]
                 fields[axis] = [
                     size + (effective - 1) * jump,
@@ -582,7 +573,7 @@ def top_activating_patches(
     _check_model(model)
     images = np.asarray(images, dtype=np.float32)
     batch = _to_images(model, images)
-    top = _positive_int("top", top)
+    top = _validate.positive_int(top, "top")
     if top > len(batch):
         raise ValueError(f"top must be at most the number of images {len(batch)}, got {top}")
     field = receptive_field(model, layer_name)
@@ -687,8 +678,8 @@ def activation_maximization(
         float32 ``(len(channels), *input_shape)`` in [0, 1], e.g. ``(n, 28, 28, 1)``.
     """
     _check_model(model)
-    steps = _positive_int("steps", steps)
-    blur_every = _positive_int("blur_every", blur_every)
+    steps = _validate.positive_int(steps, "steps")
+    blur_every = _validate.positive_int(blur_every, "blur_every")
     if not isinstance(jitter, int | np.integer) or jitter < 0:
         raise ValueError(f"jitter must be a non-negative int, got {jitter!r}")
     if not 0 <= l2 < 1:
@@ -766,8 +757,8 @@ def deep_dream(
         float32, the image's shape, in [0, 1].
     """
     _check_model(model)
-    octaves = _positive_int("octaves", octaves)
-    steps = _positive_int("steps", steps)
+    octaves = _validate.positive_int(octaves, "octaves")
+    steps = _validate.positive_int(steps, "steps")
     if not octave_scale > 1:
         raise ValueError(f"octave_scale must be > 1, got {octave_scale!r}")
     image = np.asarray(image, dtype=np.float32)
@@ -868,7 +859,7 @@ def loss_gradient(
     shape = np.shape(images)
     batch = _to_images(model, images)
     labels = _labels_for(batch, labels)
-    batch_size = _positive_int("batch_size", batch_size)
+    batch_size = _validate.positive_int(batch_size, "batch_size")
     parts = []
     for start in range(0, len(batch), batch_size):
         inputs = tf.convert_to_tensor(batch[start : start + batch_size])
@@ -949,7 +940,7 @@ def predict_classes(model, images, *, batch_size: int = 512) -> np.ndarray:
     """The most likely class of each image, ``(N,)`` int64 (no Keras progress bar)."""
     _check_model(model)
     batch = _to_images(model, images)
-    batch_size = _positive_int("batch_size", batch_size)
+    batch_size = _validate.positive_int(batch_size, "batch_size")
     return np.concatenate(
         [
             np.argmax(np.asarray(model(batch[start : start + batch_size], training=False)), -1)

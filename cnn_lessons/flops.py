@@ -31,6 +31,8 @@ from collections.abc import Callable
 import keras
 import pandas as pd
 
+from cnn_lessons import _compat
+
 #: Layers whose weights multiply their input: they are the ones counted in ``macs``.
 WEIGHT_LAYER_TYPES = (
     keras.layers.Conv1D,
@@ -99,6 +101,8 @@ _GLOBAL_AVERAGE_POOLING = (
     keras.layers.GlobalAveragePooling2D,
     keras.layers.GlobalAveragePooling3D,
 )
+#: Every global pooling layer class (they have a ``pool_size``-free, window-less output).
+GLOBAL_POOLING_LAYERS = _GLOBAL_MAX_POOLING + _GLOBAL_AVERAGE_POOLING
 
 
 def _shape_of(tensors, what: str, layer) -> tuple[int, ...]:
@@ -286,9 +290,9 @@ def weight_depth(model) -> int:
             if not isinstance(layer, keras.layers.InputLayer)
             else []
         )
-        history = [getattr(tensor, "_keras_history", None) for tensor in inputs]
+        producers = [_compat.producing_layer(tensor) for tensor in inputs]
         before = max(
-            (depth_after.get(id(item.operation), 0) for item in history if item is not None),
+            (depth_after.get(id(producer), 0) for producer in producers if producer is not None),
             default=0,
         )
         if isinstance(layer, keras.Model):
@@ -322,26 +326,5 @@ def build_without_weights(build: Callable[..., keras.Model], /, *args, **kwargs)
     """
     with keras.StatelessScope(initialize_variables=False):
         model = build(*args, **kwargs)
-    _forget_pending_initialisation(model)
+    _compat.forget_pending_initialisation(model)
     return model
-
-
-def _forget_pending_initialisation(model) -> None:
-    """Drop ``model``'s weights from Keras' list of variables to initialise later.
-
-    Keras keeps the weights declared in a stateless scope in a global list and draws them all
-    the next time any stateless scope closes (every symbolic layer call opens one), which would
-    silently spend the seconds we saved on the next model built. There is no public API for
-    this list; if a future Keras moves it, the weights simply get drawn later, as before.
-    """
-    try:
-        from keras.src.backend.common import global_state
-    except ImportError:  # pragma: no cover - a Keras without this private module
-        return
-    pending = global_state.get_global_attribute("uninitialized_variables")
-    if not pending:
-        return
-    ours = {id(variable) for variable in model.variables}
-    global_state.set_global_attribute(
-        "uninitialized_variables", [v for v in pending if id(v) not in ours]
-    )

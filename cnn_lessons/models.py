@@ -16,93 +16,69 @@ Layers have fixed names so later lessons can find them with ``model.get_layer(na
     ``flatten``, ``dense1``, ``dense2``, ... (one per entry of ``hidden_units``), ``dropout``
     (only when ``dropout > 0``) and ``probabilities``.
 
-Weights are drawn from Keras' global random state: call ``training.seed_everything(seed)`` first
-to get the same initial weights every time.
+Seeding follows one convention in the whole package: a builder's ``seed=`` seeds the initial
+weights without touching any global random generator; without it the weights come from Keras'
+global random state, which ``training.seed_everything(seed)`` sets.
 
-Bad arguments raise ``ValueError`` naming the argument, the value received and what is legal.
+Bad arguments raise ``TypeError`` (wrong type) or ``ValueError`` (wrong value) naming the
+argument, the value received and what is legal.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 import keras
+import numpy as np
+
+from cnn_lessons import _compat, _validate
 
 __all__ = ["dense_network", "small_cnn"]
 
 _PADDINGS = ("valid", "same")
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _positive_int(name: str, value) -> int:
-    if not _is_int(value) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return value
-
-
 def _input_shape(input_shape) -> tuple[int, ...]:
-    if (
-        not isinstance(input_shape, Sequence)
-        or isinstance(input_shape, str)
-        or len(input_shape) != 3
-        or not all(_is_int(size) and size >= 1 for size in input_shape)
-    ):
-        raise ValueError(
-            "input_shape must be (height, width, channels) with positive ints, "
-            f"e.g. (28, 28, 1), got {input_shape!r}"
-        )
-    return tuple(input_shape)
-
-
-def _num_classes(num_classes) -> int:
-    if not _is_int(num_classes) or num_classes < 2:
-        raise ValueError(f"num_classes must be an int of at least 2, got {num_classes!r}")
-    return num_classes
+    legal = "(height, width, channels) with positive ints, e.g. (28, 28, 1)"
+    if isinstance(input_shape, str) or not isinstance(input_shape, Sequence):
+        raise TypeError(f"input_shape must be {legal}, got {input_shape!r}")
+    if len(input_shape) != 3:
+        raise ValueError(f"input_shape must be {legal}, got {input_shape!r}")
+    return tuple(
+        _validate.integer(size, "input_shape", minimum=1, legal=legal, shown=input_shape)
+        for size in input_shape
+    )
 
 
 def _units(name: str, values, *, example: str) -> tuple[int, ...]:
-    if _is_int(values):
+    if isinstance(values, int | np.integer) and not isinstance(values, bool):
         values = (values,)
-    if (
-        not isinstance(values, Sequence)
-        or isinstance(values, str)
-        or not all(_is_int(value) and value >= 1 for value in values)
-    ):
-        raise ValueError(
-            f"{name} must be a sequence of positive ints, e.g. {example}, got {values!r}"
-        )
-    return tuple(values)
+    legal = f"a sequence of positive ints, e.g. {example}"
+    if isinstance(values, str) or not isinstance(values, Sequence):
+        raise TypeError(f"{name} must be {legal}, got {values!r}")
+    return tuple(
+        _validate.integer(value, name, minimum=1, legal=legal, shown=values) for value in values
+    )
 
 
 def _dropout(dropout) -> float:
-    if isinstance(dropout, bool) or not isinstance(dropout, int | float) or not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
-    return float(dropout)
+    return _validate.number(dropout, "dropout", minimum=0, maximum=1, exclusive_maximum=True)
 
 
-def _kernel_size(kernel_size) -> tuple[int, int]:
-    if _is_int(kernel_size):
-        kernel_size = (kernel_size, kernel_size)
-    if (
-        not isinstance(kernel_size, Sequence)
-        or len(kernel_size) != 2
-        or not all(_is_int(size) and size >= 1 for size in kernel_size)
-    ):
-        raise ValueError(
-            f"kernel_size must be a positive int or a pair of them, got {kernel_size!r}"
-        )
-    return tuple(kernel_size)
-
-
-def _keras_identifier(name: str, value, getter, examples: str):
+def _keras_identifier(name: str, value, getter, examples: str, *, seed=None):
+    # Making an unseeded initializer draws from Python's global generator. Without a seed the
+    # builder uses the global state anyway (and the draw keeps the weights lessons rely on);
+    # with one, nothing global may change.
+    kept = contextlib.nullcontext() if seed is None else _compat.python_random_kept()
     try:
-        if getter(value) is None:
-            raise ValueError
+        with kept:
+            found = getter(value)
     except (ValueError, TypeError):
-        raise ValueError(f"{name} must be a Keras {examples}, got {value!r}") from None
+        found = None
+    if found is None:
+        error = ValueError if isinstance(value, str | dict) else TypeError
+        raise error(f"{name} must be a Keras {examples}, got {value!r}")
     return value
 
 
@@ -118,6 +94,7 @@ def small_cnn(
     dropout: float = 0.0,
     activation: str = "relu",
     kernel_initializer="glorot_uniform",
+    seed: int | None = None,
     name: str = "small_cnn",
 ) -> keras.Sequential:
     """A small convolutional classifier: conv/pool blocks, a dense layer and a softmax.
@@ -153,6 +130,10 @@ def small_cnn(
         Activation of the convolutions and of the hidden dense layer.
     kernel_initializer : str or keras.initializers.Initializer, default "glorot_uniform"
         Initializer of every convolution and dense kernel (Keras' default).
+    seed : int, optional
+        Seeds the initial weights without touching any global random generator (the weights
+        equal those after ``keras.utils.set_random_seed(seed)``). When omitted, the weights are
+        drawn from Keras' global random state.
     name : str, default "small_cnn"
 
     Returns
@@ -172,16 +153,14 @@ def small_cnn(
     >>> model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     """
     height, width, channels = _input_shape(input_shape)
-    num_classes = _num_classes(num_classes)
+    num_classes = _validate.integer(num_classes, "num_classes", minimum=2)
     filters = _units("filters", filters, example="(32, 64)")
     if not filters:
         raise ValueError("filters must hold at least one entry (one per convolution block)")
-    kernel = _kernel_size(kernel_size)
-    pool_size = _positive_int("pool_size", pool_size)
-    if padding not in _PADDINGS:
-        raise ValueError(f"padding must be one of {_PADDINGS}, got {padding!r}")
-    if not _is_int(dense_units) or dense_units < 0:
-        raise ValueError(f"dense_units must be a non-negative int, got {dense_units!r}")
+    kernel = _validate.int_pair(kernel_size, "kernel_size")
+    pool_size = _validate.positive_int(pool_size, "pool_size")
+    _validate.one_of(padding, "padding", _PADDINGS)
+    dense_units = _validate.non_negative_int(dense_units, "dense_units")
     dropout = _dropout(dropout)
     _keras_identifier(
         "activation", activation, keras.activations.get, "activation name such as 'relu'"
@@ -191,31 +170,14 @@ def small_cnn(
         kernel_initializer,
         keras.initializers.get,
         "initializer name such as 'glorot_uniform' or an Initializer",
+        seed=seed,
     )
 
+    seeded = _compat.initializer_seeder(None if seed is None else _validate.seed(seed))
     layers: list = [keras.Input(shape=(height, width, channels), name="image")]
-    size = [height, width]
-    for block, count in enumerate(filters, start=1):
-        if padding == "valid":
-            size = [side - k + 1 for side, k in zip(size, kernel, strict=True)]
-        size = [side // pool_size for side in size]
-        if min(size) < 1:
-            raise ValueError(
-                f"filters={filters!r} asks for {len(filters)} conv/pool blocks, but a "
-                f"{height}x{width} input shrinks below one pixel in block {block}; use fewer "
-                "blocks, padding='same', a smaller kernel_size or pool_size, or a larger input"
-            )
-        layers += [
-            keras.layers.Conv2D(
-                count,
-                kernel,
-                padding=padding,
-                activation=activation,
-                kernel_initializer=kernel_initializer,
-                name=f"conv{block}",
-            ),
-            keras.layers.MaxPooling2D(pool_size, name=f"pool{block}"),
-        ]
+    layers += _conv_blocks(
+        (height, width), filters, kernel, pool_size, padding, activation, kernel_initializer, seeded
+    )
     layers.append(keras.layers.Flatten(name="flatten"))
     if dropout > 0:
         layers.append(keras.layers.Dropout(dropout, name="dropout"))
@@ -224,7 +186,7 @@ def small_cnn(
             keras.layers.Dense(
                 dense_units,
                 activation=activation,
-                kernel_initializer=kernel_initializer,
+                kernel_initializer=seeded(kernel_initializer),
                 name="dense",
             )
         )
@@ -232,11 +194,40 @@ def small_cnn(
         keras.layers.Dense(
             num_classes,
             activation="softmax",
-            kernel_initializer=kernel_initializer,
+            kernel_initializer=seeded(kernel_initializer),
             name="probabilities",
         )
     )
     return keras.Sequential(layers, name=name)
+
+
+def _conv_blocks(input_size, filters, kernel, pool_size, padding, activation, initializer, seeded):
+    """``conv<i>`` and ``pool<i>`` for each entry of ``filters``; refuses an input too small."""
+    size = list(input_size)
+    layers = []
+    for block, count in enumerate(filters, start=1):
+        if padding == "valid":
+            size = [side - k + 1 for side, k in zip(size, kernel, strict=True)]
+        size = [side // pool_size for side in size]
+        if min(size) < 1:
+            raise ValueError(
+                f"filters={filters!r} asks for {len(filters)} conv/pool blocks, but a "
+                f"{input_size[0]}x{input_size[1]} input shrinks below one pixel in block "
+                f"{block}; use fewer blocks, padding='same', a smaller kernel_size or "
+                "pool_size, or a larger input"
+            )
+        layers += [
+            keras.layers.Conv2D(
+                count,
+                kernel,
+                padding=padding,
+                activation=activation,
+                kernel_initializer=seeded(initializer),
+                name=f"conv{block}",
+            ),
+            keras.layers.MaxPooling2D(pool_size, name=f"pool{block}"),
+        ]
+    return layers
 
 
 def dense_network(
@@ -248,6 +239,7 @@ def dense_network(
     activation: str = "relu",
     kernel_initializer="glorot_uniform",
     bias_initializer="zeros",
+    seed: int | None = None,
     name: str = "dense_network",
 ) -> keras.Sequential:
     """A fully connected classifier: flatten, hidden dense layers, softmax.
@@ -269,6 +261,8 @@ def dense_network(
         Initializer of every kernel, output layer included.
     bias_initializer : str or keras.initializers.Initializer, default "zeros"
         Initializer of every bias.
+    seed : int, optional
+        Seeds the kernel initializers, as in :func:`small_cnn`.
     name : str, default "dense_network"
 
     Returns
@@ -277,15 +271,8 @@ def dense_network(
         Built, not compiled; output ``(N, num_classes)`` probabilities.
     """
     shape = _input_shape(input_shape)
-    num_classes = _num_classes(num_classes)
-    if (
-        isinstance(hidden_units, Sequence)
-        and not isinstance(hidden_units, str)
-        and not hidden_units
-    ):
-        hidden_units = ()
-    else:
-        hidden_units = _units("hidden_units", hidden_units, example="(64,)")
+    num_classes = _validate.integer(num_classes, "num_classes", minimum=2)
+    hidden_units = _units("hidden_units", hidden_units, example="(64,)")
     dropout = _dropout(dropout)
     _keras_identifier(
         "activation", activation, keras.activations.get, "activation name such as 'relu'"
@@ -299,16 +286,22 @@ def dense_network(
             value,
             keras.initializers.get,
             "initializer name such as 'glorot_uniform' or 'zeros', or an Initializer",
+            seed=seed,
         )
-    initializers = {"kernel_initializer": kernel_initializer, "bias_initializer": bias_initializer}
+    seeded = _compat.initializer_seeder(None if seed is None else _validate.seed(seed))
+
+    def dense(units, **options):
+        return keras.layers.Dense(
+            units,
+            kernel_initializer=seeded(kernel_initializer),
+            bias_initializer=seeded(bias_initializer),
+            **options,
+        )
+
     layers: list = [keras.Input(shape=shape, name="image"), keras.layers.Flatten(name="flatten")]
     for number, units in enumerate(hidden_units, start=1):
-        layers.append(
-            keras.layers.Dense(units, activation=activation, name=f"dense{number}", **initializers)
-        )
+        layers.append(dense(units, activation=activation, name=f"dense{number}"))
     if dropout > 0:
         layers.append(keras.layers.Dropout(dropout, name="dropout"))
-    layers.append(
-        keras.layers.Dense(num_classes, activation="softmax", name="probabilities", **initializers)
-    )
+    layers.append(dense(num_classes, activation="softmax", name="probabilities"))
     return keras.Sequential(layers, name=name)

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from cnn_lessons import _validate
+
 __all__ = [
     "OPTIMIZERS",
     "SURFACES",
@@ -83,20 +85,11 @@ DIVERGENCE_LIMIT = 1e4
 
 
 def _surface(name: str) -> Surface:
-    if name not in SURFACES:
-        raise ValueError(f"surface must be one of {list(SURFACES)}, got {name!r}")
-    return SURFACES[name]
+    return SURFACES[_validate.one_of(name, "surface", SURFACES)]
 
 
 def _learning_rate(learning_rate) -> float:
-    if (
-        isinstance(learning_rate, bool)
-        or not isinstance(learning_rate, int | float)
-        or not np.isfinite(learning_rate)
-        or learning_rate <= 0
-    ):
-        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
-    return float(learning_rate)
+    return _validate.number(learning_rate, "learning_rate", minimum=0, exclusive_minimum=True)
 
 
 def make_optimizer(name: str, learning_rate: float) -> keras.optimizers.Optimizer:
@@ -104,8 +97,7 @@ def make_optimizer(name: str, learning_rate: float) -> keras.optimizers.Optimize
 
     ``"momentum"`` and ``"Nesterov"`` are ``SGD`` with ``momentum=0.9`` (and ``nesterov=True``).
     """
-    if name not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}, got {name!r}")
+    _validate.one_of(name, "optimizer", OPTIMIZERS)
     return OPTIMIZERS[name](_learning_rate(learning_rate))
 
 
@@ -137,8 +129,7 @@ def surface_grid(
         As from ``np.meshgrid``, ready for ``Axes.contour``.
     """
     spec = _surface(surface)
-    if not isinstance(resolution, int) or isinstance(resolution, bool) or resolution < 2:
-        raise ValueError(f"resolution must be an int of at least 2, got {resolution!r}")
+    resolution = _validate.integer(resolution, "resolution", minimum=2, maximum=2000)
     xs, ys = np.meshgrid(
         np.linspace(*spec.x_range, resolution), np.linspace(*spec.y_range, resolution)
     )
@@ -179,12 +170,11 @@ def trajectory(
         :data:`DIVERGENCE_LIMIT` in size): then the path stops at the first such point.
     """
     spec = _surface(surface)
-    if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= 10_000:
-        raise ValueError(f"steps must be an int from 1 to 10000, got {steps!r}")
+    steps = _validate.integer(steps, "steps", minimum=1, maximum=10_000)
     if isinstance(optimizer, str):
         optimizer = make_optimizer(optimizer, learning_rate)
     elif not isinstance(optimizer, keras.optimizers.Optimizer):
-        raise ValueError(
+        raise TypeError(
             f"optimizer must be a name from {list(OPTIMIZERS)} or a keras optimizer, "
             f"got {type(optimizer).__name__}"
         )

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cnn_lessons import data
+from cnn_lessons import _compat, _validate, data
 
 #: Animal classes the base is trained on (all their training images).
 SOURCE_CLASSES: tuple[str, ...] = ("bear", "bird", "cat", "cow", "elephant", "giraffe")
@@ -106,7 +106,8 @@ def build_base(num_classes: int = len(SOURCE_CLASSES), *, seed: int = SEED, name
     ----------
     num_classes : int, default 6
     seed : int, default 0
-        Seeds the initial weights.
+        Seeds the initial weights, without touching any global random generator (the
+        weights equal those after ``keras.utils.set_random_seed(seed)``).
     name : str, default "base"
 
     Returns
@@ -116,17 +117,19 @@ def build_base(num_classes: int = len(SOURCE_CLASSES), *, seed: int = SEED, name
     """
     import keras
 
-    if not isinstance(num_classes, int) or isinstance(num_classes, bool) or num_classes < 2:
-        raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}")
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    keras.utils.set_random_seed(seed)
+    num_classes = _validate.integer(num_classes, "num_classes", minimum=2)
+    seeded = _compat.initializer_seeder(_validate.seed(seed))
     inputs = keras.Input(shape=(28, 28, 1), name="image")
     x = inputs
     for block, (filters, convolutions) in enumerate(BLOCKS, start=1):
         for index in range(1, convolutions + 1):
             x = keras.layers.Conv2D(
-                filters, 3, padding="same", use_bias=False, name=f"block{block}_conv{index}"
+                filters,
+                3,
+                padding="same",
+                use_bias=False,
+                kernel_initializer=seeded("glorot_uniform"),
+                name=f"block{block}_conv{index}",
             )(x)
             x = keras.layers.BatchNormalization(
                 momentum=BATCH_NORM_MOMENTUM, name=f"block{block}_bn{index}"
@@ -134,7 +137,12 @@ def build_base(num_classes: int = len(SOURCE_CLASSES), *, seed: int = SEED, name
             x = keras.layers.ReLU(name=f"block{block}_relu{index}")(x)
         x = keras.layers.MaxPooling2D(name=f"block{block}_pool")(x)
     x = keras.layers.Flatten(name="features")(x)
-    outputs = keras.layers.Dense(num_classes, activation="softmax", name="head")(x)
+    outputs = keras.layers.Dense(
+        num_classes,
+        activation="softmax",
+        kernel_initializer=seeded("glorot_uniform"),
+        name="head",
+    )(x)
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -167,8 +175,7 @@ def train(*, epochs: int = EPOCHS, seed: int = SEED, data_dir=None, verbose: int
 
     from cnn_lessons import training
 
-    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    epochs = _validate.positive_int(epochs, "epochs")
     training.seed_everything(seed)
     (x_train, y_train), (x_test, y_test) = animal_subset(SOURCE_CLASSES, data_dir=data_dir)
     base = build_base(len(SOURCE_CLASSES), seed=seed)
@@ -195,7 +202,7 @@ def train(*, epochs: int = EPOCHS, seed: int = SEED, data_dir=None, verbose: int
         "classes": list(SOURCE_CLASSES),
         "held_out_classes": list(HELD_OUT_CLASSES),
         "input": "(28, 28, 1) float32 in [0, 1] (uint8 pixels / 255)",
-        "architecture": _describe(base),
+        "architecture": _layer_summary(base),
         "parameters": int(base.count_params()),
         "epochs": epochs,
         "batch_size": BATCH_SIZE,
@@ -213,7 +220,7 @@ def train(*, epochs: int = EPOCHS, seed: int = SEED, data_dir=None, verbose: int
     return base, facts
 
 
-def _describe(model) -> list[str]:
+def _layer_summary(model) -> list[str]:
     lines = []
     for layer in model.layers[1:]:
         shape = tuple(layer.output.shape[1:])

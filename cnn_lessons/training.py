@@ -10,7 +10,6 @@ line and the final figure; outside a notebook they print.
 
 from __future__ import annotations
 
-import os
 import time
 
 import keras
@@ -18,20 +17,23 @@ import tensorflow as tf
 from matplotlib.figure import Figure
 from tqdm import tqdm
 
-from cnn_lessons import plots
+from cnn_lessons import _validate, plots
 
 
 def seed_everything(seed: int = 0) -> None:
-    """Seed Python, NumPy, Keras and TensorFlow, and make TensorFlow ops deterministic.
+    """Seed Python's ``random``, NumPy, Keras and TensorFlow; make TensorFlow ops deterministic.
+
+    This is the one function in the package that sets global random state; everything else
+    that needs randomness takes a ``seed=`` and uses a generator of its own. String hashing
+    (``PYTHONHASHSEED``) cannot be changed in a running interpreter: it is fixed when Python
+    starts (``make lab`` starts JupyterLab with ``PYTHONHASHSEED=0``), so it is not set here.
 
     Parameters
     ----------
     seed : int, default 0
         A non-negative int.
     """
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    os.environ["PYTHONHASHSEED"] = str(seed)
+    seed = _validate.seed(seed)
     keras.utils.set_random_seed(seed)  # Python, NumPy and the backend
     tf.config.experimental.enable_op_determinism()
 

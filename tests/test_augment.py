@@ -73,7 +73,6 @@ def test_featurewise_standardize_maps_a_constant_channel_to_zero():
     [
         (lambda: augment.featurewise_statistics(np.zeros((2, 3))), "images must be a batch"),
         (lambda: augment.featurewise_statistics(np.zeros((1, 3, 3))), "at least 2 images"),
-        (lambda: augment.featurewise_statistics(np.array([["a"]] * 3)), "images must"),
         (lambda: augment.featurewise_standardize(np.zeros((2, 3, 3)), mean=0.0), "together"),
         (
             lambda: augment.featurewise_standardize(
@@ -153,7 +152,6 @@ def test_zca_works_on_grayscale_batches_and_new_images():
         (lambda: augment.zca_whitening_matrix(np.zeros((5, 4))), "images must be a batch"),
         (lambda: augment.zca_whitening_matrix(np.zeros((1, 4, 4))), "at least 2"),
         (lambda: augment.zca_whitening_matrix(np.zeros((5, 4, 4)), epsilon=-1), "epsilon"),
-        (lambda: augment.zca_whitening_matrix(np.zeros((5, 4, 4)), epsilon="big"), "epsilon"),
         (lambda: augment.zca_whitening_matrix(np.zeros((2, 65, 65))), "at most 4096"),
         (
             lambda: augment.zca_whiten(np.zeros((2, 4, 4)), mean=np.zeros(9), matrix=np.eye(9)),
@@ -264,11 +262,11 @@ def test_random_augmentations_accepts_grayscale_uint8():
     ("kwargs", "message"),
     [
         ({"count": 0}, "count must be an int from 1 to 64"),
-        ({"rotation": 181}, "rotation must be from 0 to 180"),
-        ({"rotation": "a lot"}, "rotation must be a number"),
-        ({"zoom": 0.95}, "zoom must be from 0 to 0.9"),
-        ({"shift": -0.1}, "shift must be from 0 to 1"),
-        ({"contrast": 1.5}, "contrast must be from 0 to 1"),
+        ({"rotation": 181}, "rotation must be a number from 0 to 180, got 181"),
+        ({"zoom": 0.95}, "zoom must be a number from 0 to 0.9"),
+        ({"shift": -0.1}, "shift must be a number from 0 to 1"),
+        ({"contrast": 1.5}, "contrast must be a number from 0 to 1"),
+        ({"rotation": float("nan")}, "rotation must be a number from 0 to 180, got nan"),
         ({"flip": "diagonal"}, "flip must be one of"),
         ({"fill_mode": "mirror"}, "fill_mode must be one of"),
         ({"seed": -1}, "seed must be a non-negative int"),
@@ -284,3 +282,18 @@ def test_random_augmentations_rejects_bad_images():
         augment.random_augmentations(np.zeros((4, 4, 5)))
     with pytest.raises(ValueError, match="image must have shape"):
         augment.random_augmentations(np.zeros(7))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: augment.featurewise_statistics(np.array([["a"]] * 3)), "images must contain"),
+        (lambda: augment.zca_whitening_matrix(np.zeros((5, 4, 4)), epsilon="big"), "epsilon"),
+        (lambda: augment.random_augmentations(np.zeros((4, 4)), rotation="a lot"), "rotation"),
+        (lambda: augment.random_augmentations(np.zeros((4, 4)), seed="0"), "seed"),
+        (lambda: augment.tile_images(np.zeros((2, 3, 3)), ncols=True), "ncols"),
+    ],
+)
+def test_wrong_types_raise_type_error(call, message):
+    with pytest.raises(TypeError, match=message):
+        call()

@@ -109,9 +109,22 @@ def test_unknown_sample_image_lists_valid_names():
         data.sample_image("lena")
 
 
-@pytest.mark.parametrize("size", [0, -3, 2.5, (10,), (10, 0), True])
-def test_bad_sample_image_size_is_rejected(size):
-    with pytest.raises(ValueError, match="size must be"):
+@pytest.mark.parametrize(
+    ("size", "error"),
+    [
+        (0, ValueError),
+        (-3, ValueError),
+        (2.5, ValueError),
+        ((10,), ValueError),
+        ((10, 0), ValueError),
+        (100_000, ValueError),  # a typo must not ask for 30 GB
+        ((64, 10**6), ValueError),
+        (True, TypeError),
+        ("64", TypeError),
+    ],
+)
+def test_bad_sample_image_size_is_rejected(size, error):
+    with pytest.raises(error, match="size must be"):
         data.sample_image("camera", size=size)
 
 

@@ -106,11 +106,17 @@ def test_trajectory_accepts_an_optimizer_instance_and_a_start():
     np.testing.assert_array_equal(path[:, 1], 0)
 
 
+def test_trajectory_rejects_a_non_optimizer_with_type_error():
+    with pytest.raises(TypeError, match="optimizer must be a name"):
+        optim.trajectory(3)
+    with pytest.raises(TypeError, match="steps must be an int from 1 to 10000, got '5'"):
+        optim.trajectory("SGD", steps="5")
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
         ({"optimizer": "adam"}, "optimizer must be one of"),
-        ({"optimizer": 3}, "optimizer must be a name"),
         ({"optimizer": "SGD", "surface": "bowl"}, "surface must be one of"),
         ({"optimizer": "SGD", "learning_rate": 0}, "learning_rate must be a positive number"),
         ({"optimizer": "SGD", "steps": 0}, "steps must be an int from 1 to 10000"),

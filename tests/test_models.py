@@ -93,29 +93,32 @@ def test_small_cnn_is_repeatable_with_a_seed():
 
 
 @pytest.mark.parametrize(
-    ("arguments", "message"),
+    ("arguments", "error", "message"),
     [
-        ({"input_shape": (28, 28)}, "input_shape must be"),
-        ({"input_shape": (28, 0, 1)}, "input_shape must be"),
-        ({"num_classes": 1}, "num_classes must be an int of at least 2"),
-        ({"num_classes": 2.0}, "num_classes must be"),
-        ({"filters": ()}, "filters must hold at least one"),
-        ({"filters": (32, -1)}, "filters must be a sequence of positive ints"),
-        ({"filters": "32"}, "filters must be"),
-        ({"filters": (8, 8, 8, 8, 8)}, "shrinks below one pixel in block 4"),
-        ({"kernel_size": 0}, "kernel_size must be"),
-        ({"pool_size": 0}, "pool_size must be a positive int"),
-        ({"padding": "full"}, r"padding must be one of \('valid', 'same'\)"),
-        ({"dense_units": -1}, "dense_units must be a non-negative int"),
-        ({"dropout": 1.0}, r"dropout must be a number in \[0, 1\)"),
-        ({"dropout": True}, "dropout must be"),
-        ({"activation": "relux"}, "activation must be a Keras activation"),
-        ({"kernel_initializer": "glorot"}, "kernel_initializer must be"),
-        ({"kernel_initializer": None}, "kernel_initializer must be"),
+        ({"input_shape": (28, 28)}, ValueError, "input_shape must be"),
+        ({"input_shape": (28, 0, 1)}, ValueError, "input_shape must be"),
+        ({"input_shape": "28x28x1"}, TypeError, "input_shape must be"),
+        ({"num_classes": 1}, ValueError, "num_classes must be an int of at least 2"),
+        ({"num_classes": 2.5}, ValueError, r"num_classes must be .*\(not a whole number\)"),
+        ({"num_classes": "10"}, TypeError, "num_classes must be"),
+        ({"filters": ()}, ValueError, "filters must hold at least one"),
+        ({"filters": (32, -1)}, ValueError, "filters must be a sequence of positive ints"),
+        ({"filters": "32"}, TypeError, "filters must be"),
+        ({"filters": (8, 8, 8, 8, 8)}, ValueError, "shrinks below one pixel in block 4"),
+        ({"kernel_size": 0}, ValueError, "kernel_size must be"),
+        ({"pool_size": 0}, ValueError, "pool_size must be a positive int"),
+        ({"padding": "full"}, ValueError, "padding must be one of 'valid', 'same'"),
+        ({"dense_units": -1}, ValueError, "dense_units must be a non-negative int"),
+        ({"dropout": 1.0}, ValueError, r"dropout must be a number in \[0, 1\)"),
+        ({"dropout": True}, TypeError, "dropout must be"),
+        ({"activation": "relux"}, ValueError, "activation must be a Keras activation"),
+        ({"kernel_initializer": "glorot"}, ValueError, "kernel_initializer must be"),
+        ({"kernel_initializer": None}, TypeError, "kernel_initializer must be"),
+        ({"seed": -1}, ValueError, "seed must be a non-negative int"),
     ],
 )
-def test_small_cnn_rejects_bad_arguments_with_a_clear_message(arguments, message):
-    with pytest.raises(ValueError, match=message):
+def test_small_cnn_rejects_bad_arguments_with_a_clear_message(arguments, error, message):
+    with pytest.raises(error, match=message):
         models.small_cnn(**arguments)
 
 
@@ -156,14 +159,44 @@ def test_dense_network_without_hidden_layers_is_logistic_regression():
 
 
 @pytest.mark.parametrize(
-    ("arguments", "message"),
+    ("arguments", "error", "message"),
     [
-        ({"hidden_units": (0,)}, "hidden_units must be a sequence of positive ints"),
-        ({"bias_initializer": "nope"}, "bias_initializer must be"),
-        ({"dropout": -0.1}, "dropout must be"),
-        ({"input_shape": "28x28"}, "input_shape must be"),
+        ({"hidden_units": (0,)}, ValueError, "hidden_units must be a sequence of positive ints"),
+        ({"bias_initializer": "nope"}, ValueError, "bias_initializer must be"),
+        ({"dropout": -0.1}, ValueError, "dropout must be"),
+        ({"input_shape": "28x28"}, TypeError, "input_shape must be"),
     ],
 )
-def test_dense_network_rejects_bad_arguments(arguments, message):
-    with pytest.raises(ValueError, match=message):
+def test_dense_network_rejects_bad_arguments(arguments, error, message):
+    with pytest.raises(error, match=message):
         models.dense_network(**arguments)
+
+
+def test_a_seeded_builder_leaves_every_global_generator_alone():
+    import random
+
+    random.seed(11)
+    np.random.seed(11)  # noqa: NPY002 - the global state is what must stay untouched
+    python_state, numpy_state = random.getstate(), np.random.get_state()[1].copy()  # noqa: NPY002
+    first = models.small_cnn(filters=(4,), dense_units=8, seed=5).get_weights()
+    second = models.small_cnn(filters=(4,), dense_units=8, seed=5).get_weights()
+    assert random.getstate() == python_state
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)  # noqa: NPY002
+    for a, b in zip(first, second, strict=True):
+        np.testing.assert_array_equal(a, b)
+    other = models.dense_network(hidden_units=(8,), seed=6).get_weights()
+    assert not np.array_equal(
+        other[0], models.dense_network(hidden_units=(8,), seed=7).get_weights()[0]
+    )
+
+
+def test_a_seed_gives_the_weights_of_a_global_reseed():
+    """seed=s equals keras.utils.set_random_seed(s) followed by unseeded initializers."""
+    keras.utils.set_random_seed(3)
+    layers = [keras.Input((6, 6, 1)), keras.layers.Conv2D(2, 3), keras.layers.Flatten()]
+    reference = keras.Sequential([*layers, keras.layers.Dense(3)]).get_weights()
+    seeded = models.small_cnn(
+        (6, 6, 1), 3, filters=(2,), pool_size=1, dense_units=0, seed=3
+    ).get_weights()
+    np.testing.assert_array_equal(seeded[0], reference[0])
+    np.testing.assert_array_equal(seeded[2], reference[2])

@@ -37,7 +37,10 @@ def test_build_base_is_seeded():
 
 @pytest.mark.parametrize(
     ("arguments", "message"),
-    [({"num_classes": 1}, "num_classes must be an int >= 2"), ({"seed": -1}, "seed must be")],
+    [
+        ({"num_classes": 1}, "num_classes must be an int of at least 2"),
+        ({"seed": -1}, "seed must be"),
+    ],
 )
 def test_build_base_rejects_bad_arguments(arguments, message):
     with pytest.raises(ValueError, match=message):

@@ -37,10 +37,18 @@ def test_a_different_seed_gives_different_weights():
     assert not np.array_equal(first_weights[0], second_weights[0])
 
 
-@pytest.mark.parametrize("seed", [-1, 1.5, "0", True])
-def test_bad_seed_is_rejected(seed):
-    with pytest.raises(ValueError, match="seed must be a non-negative int"):
+@pytest.mark.parametrize(
+    ("seed", "error"), [(-1, ValueError), (1.5, ValueError), ("0", TypeError), (True, TypeError)]
+)
+def test_bad_seed_is_rejected(seed, error):
+    with pytest.raises(error, match="seed must be a non-negative int"):
         training.seed_everything(seed)
+
+
+def test_seed_everything_does_not_pretend_to_seed_string_hashing(monkeypatch):
+    monkeypatch.delenv("PYTHONHASHSEED", raising=False)
+    training.seed_everything(1)
+    assert "PYTHONHASHSEED" not in __import__("os").environ
 
 
 def test_progress_line_and_live_curves_record_the_fit(capsys):
