@@ -718,3 +718,132 @@ def check_fgsm_step(function: Callable, *, verbose: bool = True) -> CheckResult:
         "image with `np.clip(..., 0, 1)`.",
         verbose=verbose,
     )
+
+
+# --- how a CNN learns ------------------------------------------------------------------------
+
+
+class ModifiedInputError(Exception):
+    """A learner's backward pass changed one of its arguments in place."""
+
+
+def _leaves_inputs_alone(function: Callable, names: Sequence[str]) -> Callable:
+    """Wrap ``function`` so that changing an array argument in place fails the case.
+
+    In a network the arrays a backward pass receives are still needed elsewhere (the same
+    upstream gradient may feed two branches, the forward values feed other gradients), so
+    writing into them is a bug even when the returned values are right.
+    """
+
+    def wrapped(*args):
+        before = [np.array(arg, copy=True) if isinstance(arg, np.ndarray) else arg for arg in args]
+        result = function(*args)
+        for name, old, new in zip(names, before, args, strict=False):
+            if isinstance(new, np.ndarray) and not np.array_equal(old, new, equal_nan=True):
+                raise ModifiedInputError(
+                    f"your function changed `{name}` in place; return a new array and leave the "
+                    "arguments as they were (the rest of the network still needs them)"
+                )
+        return result
+
+    return wrapped
+
+
+def check_relu_backward(function: Callable, *, verbose: bool = True) -> CheckResult:
+    """``function(upstream, x)`` is ``dL/dx`` for ``relu(x) = max(x, 0)``.
+
+    ``upstream`` is ``dL/d relu(x)``, same shape as ``x``. The result keeps ``upstream``'s
+    dtype, is 0 where ``x <= 0`` (TensorFlow's choice at exactly 0), and the arguments are not
+    modified.
+    """
+    from cnn_lessons import backprop
+
+    generator = np.random.default_rng(13)
+    cases = [
+        ((np.ones(5), np.array([-2.0, -0.5, 0.0, 0.5, 2.0])), {}),
+        ((generator.normal(size=(3, 4)), generator.normal(size=(3, 4))), {}),
+        ((np.full((2, 2), 7.0), -np.ones((2, 2))), {}),
+        (
+            (
+                generator.normal(size=(2, 3, 3, 2)).astype(np.float32),
+                generator.normal(size=(2, 3, 3, 2)).astype(np.float32),
+            ),
+            {},
+        ),
+    ]
+    return check_function(
+        "relu_backward",
+        _leaves_inputs_alone(function, ["upstream", "x"]),
+        backprop.relu_backward,
+        cases,
+        hint="ReLU is made of two straight pieces: what is the slope of each, and so how much "
+        "of the upstream gradient gets through where x is positive, and where it is not? At "
+        "x == 0 exactly, TensorFlow uses the flat piece. Keep upstream's dtype (float32 stays "
+        "float32) and build a new array rather than writing into upstream.",
+        check_dtype=True,
+        verbose=verbose,
+    )
+
+
+def check_max_pool_backward(function: Callable, *, verbose: bool = True) -> CheckResult:
+    """``function(upstream, x)`` is ``dL/dx`` for 2x2 max pooling with stride 2 of ``(H, W)``.
+
+    ``upstream`` has the pooled shape ``(H // 2, W // 2)``; the result has ``x``'s shape. As
+    in TensorFlow, a window's gradient goes to its largest pixel only (the first in reading
+    order on a tie), and a last odd row or column, which no window covers, gets 0.
+    """
+    from cnn_lessons import backprop
+
+    generator = np.random.default_rng(14)
+    cases = [
+        ((np.array([[1.0, 2.0], [3.0, 4.0]]), np.arange(16.0).reshape(4, 4)[::-1]), {}),
+        ((generator.normal(size=(2, 3)), -generator.random((4, 6))), {}),
+        ((generator.normal(size=(2, 3)), generator.normal(size=(5, 7))), {}),
+        ((np.array([[1.0, -2.0]]), np.array([[1.0, 1.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]])), {}),
+    ]
+    return check_function(
+        "max_pool_backward",
+        _leaves_inputs_alone(function, ["upstream", "x"]),
+        lambda upstream, x: backprop.pool2d_backward(upstream, x, 2),
+        cases,
+        hint="in each 2x2 window only one pixel decided the output: nudging any other pixel "
+        "of the window a little changes nothing. Which pixel is it, and how much of the "
+        "window's upstream value does it get? On a tie only the first one in reading order "
+        "counts. The result has x's shape; pixels that no window covers get 0.",
+        verbose=verbose,
+    )
+
+
+def _kernel_gradient_reference(image, upstream):
+    from cnn_lessons import backprop
+
+    size = (image.shape[0] - upstream.shape[0] + 1, image.shape[1] - upstream.shape[1] + 1)
+    return backprop.conv2d_backward(upstream, image, np.zeros(size))[1]
+
+
+def check_kernel_gradient(function: Callable, *, verbose: bool = True) -> CheckResult:
+    """``function(image, upstream)`` is ``dL/dK`` for ``output = conv.conv2d(image, K)``.
+
+    One filter, one channel, stride 1, no padding: ``image`` is ``(H, W)``, ``upstream`` is
+    ``dL/d output`` of shape ``(H_out, W_out)``, and the kernel, so the result, is
+    ``(H - H_out + 1, W - W_out + 1)``.
+    """
+    generator = np.random.default_rng(15)
+    cases = [
+        ((np.arange(16.0).reshape(4, 4), np.ones((3, 3))), {}),
+        ((np.arange(9.0).reshape(3, 3), np.array([[1.0, -1.0], [2.0, 0.0]])), {}),
+        ((generator.random((6, 5)), generator.normal(size=(4, 4))), {}),
+        ((generator.random((7, 7)), generator.normal(size=(5, 5))), {}),
+        ((generator.random((5, 8)), generator.normal(size=(5, 6))), {}),
+    ]
+    return check_function(
+        "kernel_gradient",
+        _leaves_inputs_alone(function, ["image", "upstream"]),
+        _kernel_gradient_reference,
+        cases,
+        hint="weight K[a, b] multiplied one pixel for every output pixel: image[i + a, j + b] "
+        "for output[i, j]. Its gradient adds up upstream[i, j] times that pixel over every "
+        "output pixel. Nothing is flipped, nothing is averaged, and the result has the "
+        "kernel's shape (H - H_out + 1, W - W_out + 1), rows first.",
+        verbose=verbose,
+    )

@@ -1,0 +1,207 @@
+"""The checks of the "How a CNN learns" exercises pass the reference and reject plausible bugs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cnn_lessons import backprop, checks, conv
+
+# --- ReLU backward ---------------------------------------------------------------------------
+
+
+def relu_reference(upstream, x):
+    return upstream * (x > 0)
+
+
+def relu_passes_everything(upstream, x):
+    return upstream
+
+
+def relu_passes_at_zero(upstream, x):
+    return upstream * (x >= 0)
+
+
+def relu_forgets_upstream(upstream, x):
+    return (x > 0).astype(upstream.dtype)
+
+
+def relu_in_place(upstream, x):
+    upstream[x <= 0] = 0
+    return upstream
+
+
+def relu_float64_mask(upstream, x):
+    return upstream * (x > 0).astype(float)
+
+
+def relu_of_the_forward_value(upstream, x):
+    return upstream * np.maximum(x, 0)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "symptom"),
+    [
+        (relu_passes_everything, "values differ"),
+        (relu_passes_at_zero, "values differ"),
+        (relu_forgets_upstream, "values differ"),
+        (relu_in_place, "changed `upstream` in place"),
+        (relu_float64_mask, "dtype is float64; expected float32"),
+        (relu_of_the_forward_value, "values differ"),
+    ],
+)
+def test_relu_check_rejects_wrong_implementations(wrong, symptom, capsys):
+    result = checks.check_relu_backward(wrong)
+    printed = capsys.readouterr().out
+    assert not result
+    assert symptom in printed and "Hint:" in printed
+
+
+# --- max-pool backward -----------------------------------------------------------------------
+
+
+def max_pool_reference(upstream, x):
+    rows, cols = upstream.shape
+    blocks = x[: 2 * rows, : 2 * cols].reshape(rows, 2, cols, 2).transpose(0, 2, 1, 3)
+    winner = blocks.reshape(rows, cols, 4).argmax(axis=2)
+    gradient = np.zeros_like(x)
+    for row in range(rows):
+        for col in range(cols):
+            top, left = divmod(int(winner[row, col]), 2)
+            gradient[2 * row + top, 2 * col + left] = upstream[row, col]
+    return gradient
+
+
+def _spread(upstream, x, factor=1.0):
+    """Each window's value copied to its four pixels (times ``factor``), in x's shape."""
+    gradient = np.zeros_like(x)
+    rows, cols = upstream.shape
+    gradient[: 2 * rows, : 2 * cols] = np.kron(upstream, np.ones((2, 2))) * factor
+    return gradient
+
+
+def max_pool_to_every_pixel(upstream, x):
+    return _spread(upstream, x)
+
+
+def max_pool_like_average(upstream, x):
+    return _spread(upstream, x, 0.25)
+
+
+def max_pool_to_every_tied_pixel(upstream, x):
+    rows, cols = upstream.shape
+    pooled = conv.pool2d(x, 2)
+    winners = np.zeros_like(x, dtype=bool)
+    winners[: 2 * rows, : 2 * cols] = x[: 2 * rows, : 2 * cols] == np.kron(pooled, np.ones((2, 2)))
+    return _spread(upstream, x) * winners
+
+
+def max_pool_to_the_minimum(upstream, x):
+    return max_pool_reference(upstream, -x)
+
+
+def max_pool_ignores_odd_sizes(upstream, x):
+    rows, cols = upstream.shape
+    return max_pool_reference(upstream, x[: 2 * rows, : 2 * cols].copy())
+
+
+def max_pool_in_place(upstream, x):
+    gradient = max_pool_reference(upstream, x)
+    x[...] = gradient
+    return gradient
+
+
+@pytest.mark.parametrize(
+    ("wrong", "symptom"),
+    [
+        (max_pool_to_every_pixel, "values differ"),
+        (max_pool_like_average, "values differ"),
+        (max_pool_to_every_tied_pixel, "values differ"),
+        (max_pool_to_the_minimum, "values differ"),
+        (max_pool_ignores_odd_sizes, "expected shape (5, 7)"),
+        (max_pool_in_place, "changed `x` in place"),
+    ],
+)
+def test_max_pool_check_rejects_wrong_implementations(wrong, symptom, capsys):
+    result = checks.check_max_pool_backward(wrong)
+    printed = capsys.readouterr().out
+    assert not result
+    assert symptom in printed and "Hint:" in printed
+
+
+# --- kernel gradient -------------------------------------------------------------------------
+
+
+def kernel_gradient_reference(image, upstream):
+    return conv.conv2d(image, upstream)
+
+
+def kernel_gradient_flipped_upstream(image, upstream):
+    return conv.conv2d(image, upstream[::-1, ::-1])
+
+
+def kernel_gradient_flipped_result(image, upstream):
+    return conv.conv2d(image, upstream)[::-1, ::-1]
+
+
+def kernel_gradient_transposed(image, upstream):
+    return conv.conv2d(image.T, upstream.T)
+
+
+def kernel_gradient_averaged(image, upstream):
+    return conv.conv2d(image, upstream) / upstream.size
+
+
+def kernel_gradient_true_convolution(image, upstream):
+    return conv.convolve2d(image, upstream)
+
+
+def kernel_gradient_scales_upstream_in_place(image, upstream):
+    upstream *= 2.0
+    return conv.conv2d(image, upstream) / 2.0
+
+
+@pytest.mark.parametrize(
+    ("wrong", "symptom"),
+    [
+        (kernel_gradient_flipped_upstream, "values differ"),
+        (kernel_gradient_flipped_result, "values differ"),
+        (kernel_gradient_transposed, "values differ"),
+        (kernel_gradient_averaged, "values differ"),
+        (kernel_gradient_true_convolution, "values differ"),
+        (kernel_gradient_scales_upstream_in_place, "changed `upstream` in place"),
+    ],
+)
+def test_kernel_gradient_check_rejects_wrong_implementations(wrong, symptom, capsys):
+    result = checks.check_kernel_gradient(wrong)
+    printed = capsys.readouterr().out
+    assert not result
+    assert symptom in printed and "Hint:" in printed
+
+
+# --- the references pass ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("check", "solution"),
+    [
+        (checks.check_relu_backward, relu_reference),
+        (checks.check_relu_backward, backprop.relu_backward),
+        (checks.check_max_pool_backward, max_pool_reference),
+        (checks.check_max_pool_backward, lambda u, x: backprop.pool2d_backward(u, x, 2)),
+        (checks.check_kernel_gradient, kernel_gradient_reference),
+    ],
+)
+def test_checks_pass_correct_solutions(check, solution, capsys):
+    result = check(solution)
+    assert result and result.cases >= 4
+    assert "cases pass" in capsys.readouterr().out
+
+
+def test_hints_nudge_without_giving_the_code_away(capsys):
+    checks.check_relu_backward(relu_passes_everything)
+    checks.check_max_pool_backward(max_pool_to_every_pixel)
+    checks.check_kernel_gradient(kernel_gradient_flipped_upstream)
+    printed = capsys.readouterr().out
+    for answer in ("x > 0", "argmax", "conv2d(", "pool2d_backward", "np.kron", "upstream * "):
+        assert answer not in printed
