@@ -29,7 +29,7 @@ endif
 endif
 endif
 
-.PHONY: venv lab test test-python lint execute lock bench clean
+.PHONY: venv lab test test-python lint execute lock bench site clean
 
 venv: $(STAMP)
 
@@ -85,6 +85,11 @@ lock: venv
 	    --python-version $$version --output-file /dev/null requirements.lock \
 	  || { echo "requirements.lock lacks wheels for Python $$version on $$platform"; exit 1; }; \
 	done; done; echo "requirements.lock has wheels for Python 3.10-3.13 on every platform"
+
+# The course as a static website, from the stored outputs (nothing is executed, nothing is
+# downloaded): site/_build/html/; read it with python3 -m http.server -d site/_build/html
+site: venv
+	$(BIN)/python site/build.py
 
 bench: venv
 	$(BIN)/python benchmarks/conv_speed.py
