@@ -29,7 +29,7 @@ endif
 endif
 endif
 
-.PHONY: venv lab test test-python lint execute lock bench site clean
+.PHONY: venv lab student handout test test-python lint execute lock bench site clean
 
 venv: $(STAMP)
 
@@ -54,8 +54,19 @@ $(STAMP): requirements.lock pyproject.toml
 	  > $(VENV)/etc/jupyter/labconfig/page_config.json
 	@touch $(STAMP)
 
-lab: venv
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=lessons $(QUIET_LAB) $(ALLOW_ROOT)
+# JupyterLab opens on your own copies (my-work/); the reference lessons are in lessons/.
+lab: student
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=. \
+		--FileContentsManager.preferred_dir=my-work --LabApp.default_url=/lab/tree/my-work \
+		$(QUIET_LAB) $(ALLOW_ROOT)
+
+# Your copies of the lessons (no outputs, no solutions); a copy you changed is never overwritten.
+student: venv
+	@$(BIN)/python -m cnn_lessons.student --lessons lessons --out my-work
+
+# The same solution-free notebooks, as a folder an instructor hands out.
+handout: venv
+	@$(BIN)/python -m cnn_lessons.student --lessons lessons --out handout
 
 lint: venv
 	$(BIN)/ruff check .
