@@ -49,7 +49,7 @@ class Interval:
     @property
     def excludes_zero(self) -> bool:
         """True when the whole interval lies on one side of 0 (a detectable difference)."""
-        return self.low > 0 or self.high < 0
+        return bool(self.low > 0 or self.high < 0)
 
     def format(self, digits: int = 3) -> str:
         """E.g. ``'0.912 [0.897, 0.927] (n=3)'``."""
@@ -148,7 +148,7 @@ def verdict(difference: Interval, *, better: str, worse: str) -> str:
     """One sentence for a paired difference: who wins, or that no difference is detectable.
 
     >>> verdict(paired_difference([0.92, 0.93, 0.95], [0.90, 0.91, 0.92]), better="A", worse="B")
-    'A beats B by 0.023 [0.009, 0.037] (n=3)'
+    'A beats B by 0.023 [0.009, 0.038] (n=3)'
     """
     if not isinstance(difference, Interval):
         raise TypeError(f"difference must be an Interval, got {type(difference).__name__}")

@@ -1,5 +1,7 @@
 """Means and paired differences over seeds, with Student-t intervals."""
 
+import doctest
+
 import numpy as np
 import pytest
 from scipy import stats as scipy_stats
@@ -74,3 +76,8 @@ def test_numpy_arrays_and_integer_scalars_are_accepted():
     interval = stats.mean_interval(np.array([1, 2, 3]))
     assert interval.mean == 2.0
     assert stats.t_multiplier(np.int64(3)) == pytest.approx(stats.t_multiplier(3))
+
+
+def test_the_examples_in_the_docstrings_hold():
+    failed, tried = doctest.testmod(stats)
+    assert tried >= 4 and failed == 0
