@@ -116,9 +116,8 @@ def mean_interval(values, *, confidence: float = 0.95) -> Interval:
     array = _values(values, "values")
     confidence = _check_confidence(confidence)
     mean = float(array.mean())
-    half = (
-        t_multiplier(len(array), confidence=confidence) * array.std(ddof=1) / math.sqrt(len(array))
-    )
+    standard_error = float(array.std(ddof=1)) / math.sqrt(len(array))
+    half = t_multiplier(len(array), confidence=confidence) * standard_error
     return Interval(mean, mean - half, mean + half, len(array), confidence)
 
 
