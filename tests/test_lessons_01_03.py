@@ -16,7 +16,7 @@ from cnn_lessons import checks, conv, data, plots, widgets
 def redraw_counter(app):
     """A list whose length counts the figures the app draws from now on."""
     redraws = []
-    app.output.observe(lambda change: redraws.append(change), names="outputs")
+    app.figure.observe(lambda change: redraws.append(change), names="value")
     return redraws
 
 

@@ -18,114 +18,13 @@ and draw with :mod:`cnn_lessons.plots`; :func:`make_app` wires the two together.
 
 from __future__ import annotations
 
-import base64
 import html
-import io
-from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
 from cnn_lessons import data, plots
-
-
-def make_app(
-    controls: Mapping[str, widgets.Widget],
-    compute: Callable[..., dict],
-    draw: Callable[[dict], plt.Figure],
-    *,
-    title: str | None = None,
-) -> widgets.VBox:
-    """Build an app from its controls, a pure compute step and a drawing step.
-
-    Parameters
-    ----------
-    controls : mapping of str to widget
-        Shown in order; each control's ``value`` is passed to ``compute`` by name.
-    compute : callable
-        ``compute(**values) -> dict``; raises ``ValueError`` with a learner-readable message
-        when the values describe something impossible.
-    draw : callable
-        ``draw(result) -> Figure``; shown in the app's output area, then closed.
-    title : str, optional
-        A line of text above the controls.
-
-    Returns
-    -------
-    ipywidgets.VBox
-        With ``controls``, ``result``, ``message`` (the explanation area), ``summary`` (the
-        line above the figure), ``output`` (the figure area) and ``update`` (recompute and
-        redraw now).
-    """
-    controls = dict(controls)
-    output = widgets.Output()
-    message = widgets.HTML()
-    summary = widgets.HTML()
-    summary.add_class("cnn-summary")
-    header = [widgets.HTML(f"<b>{html.escape(title)}</b>")] if title else []
-    app = widgets.VBox(
-        [
-            *header,
-            widgets.HBox(list(controls.values()), layout={"flex_flow": "row wrap"}),
-            message,
-            summary,
-            output,
-        ]
-    )
-    message.add_class("cnn-message")
-    output.add_class("cnn-figure")
-
-    def update(change=None):
-        values = {name: control.value for name, control in controls.items()}
-        try:
-            result = compute(**values)
-        except ValueError as error:
-            app.result = {"error": str(error)}
-            message.value = (
-                '<div style="color:#8a4b00;background:#fff4e0;padding:6px;border-radius:4px">'
-                f"<b>Not possible:</b> {html.escape(str(error))}</div>"
-            )
-            output.outputs = ()
-            summary.value = ""
-            return
-        app.result = result
-        message.value = ""
-        summary.value = str(result.get("summary", ""))
-        figure = draw(result)
-        output.outputs = (figure_output(figure),)
-        plt.close(figure)
-
-    for control in controls.values():
-        control.observe(update, names="value")
-    app.controls = controls
-    app.message = message
-    app.summary = summary
-    app.output = output
-    app.update = update
-    app.result = {}
-    update()
-    return app
-
-
-def figure_output(figure, *, dpi: int = 80) -> dict:
-    """Render a figure to PNG as one notebook output, for an ``Output`` widget's ``outputs``.
-
-    Setting ``Output.outputs`` from the kernel, instead of displaying inside ``with output:``,
-    updates the app the same way in JupyterLab, under nbval and in tests, and never leaks the
-    figure into the notebook cell that moved a control.
-    """
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-    width, height = figure.get_size_inches() * dpi
-    return {
-        "output_type": "display_data",
-        "data": {
-            "image/png": base64.b64encode(buffer.getvalue()).decode("ascii"),
-            "text/plain": f"<Figure size {width:.0f}x{height:.0f}>",
-        },
-        "metadata": {},
-    }
-
+from cnn_lessons.widgets._app import make_app
 
 _DATASETS = {
     "digits": (data.load_mnist, data.DIGIT_CLASSES),
