@@ -98,7 +98,7 @@ lock: venv
 	done; done; echo "requirements.lock has wheels for Python 3.10-3.13 on every platform"
 
 # The course as a static website, from the stored outputs (nothing is executed, nothing is
-# downloaded): site/_build/html/; read it with python3 -m http.server -d site/_build/html
+# downloaded) in site/_build/html/: python3 -m http.server -b 127.0.0.1 -d site/_build/html
 site: venv
 	$(BIN)/python site/build.py
 

@@ -15,8 +15,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 project = "CNN Lessons"
-author = "CNN Lessons authors"
-copyright = "CNN Lessons authors, MIT licence"  # noqa: A001 - the name Sphinx reads
+author = "the CNN Lessons authors"
+copyright = "the CNN Lessons authors; the code is MIT-licensed"  # noqa: A001 - Sphinx's name
 
 extensions = ["myst_nb", "sphinx-mathjax-offline"]
 root_doc = "index"
@@ -27,6 +27,9 @@ nb_execution_mode = "off"
 nb_ipywidgets_js = {}
 nb_render_markdown_format = "myst"  # the notes that stand in for the interactive apps
 nb_merge_streams = True
+# only the reference solutions are folded (build.py tags them hide-input)
+nb_code_prompt_show = "Show the reference solution"
+nb_code_prompt_hide = "Hide the reference solution"
 myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3
 
@@ -51,6 +54,7 @@ html_theme_options = {
     "launch_buttons": {},
     "navigation_with_keys": False,
     "navbar_persistent": [],  # search is in the sidebar already
+    "footer_content_items": ["copyright.html"],
 }
 
 # A change of this file, of build.py or of the version of a package that renders the pages

@@ -62,14 +62,22 @@ def _fetch(url: str) -> tuple[int, set[str] | None]:
     return _fetched[url]
 
 
+def _figures(cell) -> list:
+    """The figures a cell shows on the site: its image outputs, except an interactive app's
+    (whose output may carry a PNG of the app; the site shows a note in its place)."""
+    return [
+        output
+        for output in cell.get("outputs", [])
+        if "image/png" in output.get("data", {}) and WIDGET_VIEW not in output["data"]
+    ]
+
+
 def _stored_outputs(path: Path) -> tuple[int, int]:
-    """(image outputs, interactive apps) stored in a lesson notebook."""
+    """(figures, interactive apps) stored in a lesson notebook."""
     images = apps = 0
     for cell in nbformat.read(path, as_version=4).cells:
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            images += "image/png" in data
-            apps += WIDGET_VIEW in data
+        images += len(_figures(cell))
+        apps += sum(WIDGET_VIEW in o.get("data", {}) for o in cell.get("outputs", []))
     return images, apps
 
 
@@ -78,9 +86,8 @@ def test_every_figure_of_every_lesson_has_alt_text():
     missing = []
     for path in LESSONS:
         for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
-            images = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
             alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
-            if images and not (isinstance(alt, str) and alt.strip()):
+            if _figures(cell) and not (isinstance(alt, str) and alt.strip()):
                 missing.append(f"{path.name} cell {index}: {cell.source.splitlines()[0]}")
     assert not missing, (
         'figures without alternative text (cell metadata {"mystnb": {"image": {"alt": ...}}}):\n'
@@ -158,8 +165,9 @@ def test_page(name, site_url, site_page):
         notes = page.locator(".cnn-live-app").count()
         if notes != stored_apps:
             problems.append(f"{notes} notes for interactive apps, {stored_apps} apps stored")
-        if "VBox(" in page.inner_text("main"):
-            problems.append("a widget's text fallback (VBox(...)) is shown")
+        text = page.inner_text("main")
+        if "VBox(" in text or "<App" in text:
+            problems.append("an app's text fallback (VBox(...) or <App: ...>) is shown")
 
     if name == "index.html":
         lesson_links = page.eval_on_selector_all(
@@ -170,3 +178,13 @@ def test_page(name, site_url, site_page):
             problems.append(f"home page does not link to {unlinked}")
 
     assert not problems, f"{name}:\n" + "\n".join(problems)
+
+
+@pytest.mark.browser
+def test_search_finds_a_lesson(site_url, site_page):
+    """The search runs in the page, from the site's own index."""
+    site_page.goto(site_url + "search.html?q=pooling", wait_until="networkidle")
+    results = site_page.locator("#search-results ul.search a")
+    results.first.wait_for(timeout=10_000)
+    targets = results.evaluate_all("links => links.map((a) => a.href.split(/[?#]/)[0])")
+    assert site_url + "lessons/03_pooling.html" in targets, targets
