@@ -196,18 +196,32 @@ def _batch_pads(
     ]
 
 
+def _tap_slice(tap_row, tap_col, out_height, out_width, stride, dilation):
+    """Where kernel tap ``(tap_row, tap_col)`` reads: every window's pixel under that tap."""
+    top, left = tap_row * dilation[0], tap_col * dilation[1]
+    return (
+        slice(None),
+        slice(top, top + stride[0] * (out_height - 1) + 1, stride[0]),
+        slice(left, left + stride[1] * (out_width - 1) + 1, stride[1]),
+    )
+
+
 def _kernel_gradient(padded, upstream, kernel_size, stride, dilation):
     """``dL/dK[a, b, ci, co] = sum over n, i, j of padded[n, i*s + a*d, j*s + b*d, ci] *
-    upstream[n, i, j, co]``: a correlation of the input with the upstream gradient, whose taps
-    are ``stride`` apart and whose windows move ``dilation`` pixels at a time.
-    The batch plays the role of the channels that a correlation sums over."""
-    weights = upstream.transpose(1, 2, 0, 3)  # (H_out, W_out, N, C_out)
-    slices = []
-    for channel in range(padded.shape[3]):
-        image = padded[..., channel].transpose(1, 2, 0)  # (Hp, Wp, N)
-        full = conv.conv2d(image, weights, stride=dilation, dilation=stride)
-        slices.append(full[: kernel_size[0], : kernel_size[1]])
-    return np.stack(slices, axis=2)  # (kh, kw, C_in, C_out)
+    upstream[n, i, j, co]``: a correlation of the input with the upstream gradient.
+
+    One kernel tap at a time: the pixels tap ``(a, b)`` read, for every window of every image,
+    times the upstream gradient of that window, summed (one matrix product per tap).
+    """
+    count, out_height, out_width, out_channels = upstream.shape
+    rows = upstream.reshape(-1, out_channels)  # (N * H_out * W_out, C_out)
+    gradient = np.empty((*kernel_size, padded.shape[3], out_channels), dtype=upstream.dtype)
+    for tap_row in range(kernel_size[0]):
+        for tap_col in range(kernel_size[1]):
+            where = _tap_slice(tap_row, tap_col, out_height, out_width, stride, dilation)
+            read = padded[where].reshape(-1, padded.shape[3])  # (N * H_out * W_out, C_in)
+            gradient[tap_row, tap_col] = read.T @ rows
+    return gradient
 
 
 def _input_gradient(upstream, kernel, padded_shape, stride, dilation):
@@ -221,14 +235,10 @@ def _input_gradient(upstream, kernel, padded_shape, stride, dilation):
     """
     count, out_height, out_width, _ = upstream.shape
     gradient = np.zeros((count, *padded_shape[1:3], kernel.shape[2]), dtype=upstream.dtype)
-    rows = stride[0] * (out_height - 1) + 1
-    cols = stride[1] * (out_width - 1) + 1
     for tap_row in range(kernel.shape[0]):
         for tap_col in range(kernel.shape[1]):
-            top, left = tap_row * dilation[0], tap_col * dilation[1]
-            gradient[:, top : top + rows : stride[0], left : left + cols : stride[1]] += (
-                upstream @ kernel[tap_row, tap_col].T
-            )
+            where = _tap_slice(tap_row, tap_col, out_height, out_width, stride, dilation)
+            gradient[where] += upstream @ kernel[tap_row, tap_col].T
     return gradient
 
 
@@ -296,6 +306,33 @@ def conv2d_backward(
     return grad_image.reshape(np.shape(image)), grad_kernel.reshape(np.shape(kernel))
 
 
+def _winners(padded, pool, steps, out_shape, mode):
+    """Per window, the row-major index of the pixel that wins it (the first one on a tie)."""
+    best = winner = None
+    for index in range(pool[0] * pool[1]):
+        values = padded[_tap_slice(*divmod(index, pool[1]), *out_shape, steps, (1, 1))]
+        if best is None:
+            best, winner = values, np.zeros(values.shape, dtype=np.intp)
+            continue
+        better = values > best if mode == "max" else values < best  # strict: ties keep the first
+        best = np.where(better, values, best)
+        winner[better] = index
+    return winner
+
+
+def _scatter_windows(values, padded_shape, pool, steps, winner=None):
+    """Add each window's value to its pixels: to all of them, or to its ``winner`` only.
+
+    ``values`` is ``(N, H_out, W_out, C)``.  One pass per position inside the window, each a
+    strided slice over every window at once; overlapping windows add up.
+    """
+    result = np.zeros(padded_shape, dtype=values.dtype)
+    for index in range(pool[0] * pool[1]):
+        where = _tap_slice(*divmod(index, pool[1]), *values.shape[1:3], steps, (1, 1))
+        result[where] += values if winner is None else np.where(winner == index, values, 0)
+    return result
+
+
 def pool2d_backward(
     upstream: np.ndarray,
     x: np.ndarray,
@@ -350,24 +387,15 @@ def pool2d_backward(
         for axis in (0, 1)
     ]
     fill = {"max": -np.inf, "min": np.inf, "avg": 0.0}[mode]
-    padded = np.pad(data, ((0, 0), *pads, (0, 0)), constant_values=fill)
+    padded = np.pad(data.astype(dtype, copy=False), ((0, 0), *pads, (0, 0)), constant_values=fill)
     if mode == "avg":
         real = np.pad(np.ones(data.shape[1:3]), pads)
         counts = sliding_window_view(real, pool)[:: steps[0], :: steps[1]].sum(axis=(2, 3))
         share = gradient / counts[:out_height, :out_width, np.newaxis]
+        result = _scatter_windows(share.astype(dtype), padded.shape, pool, steps)
     else:
-        windows = sliding_window_view(padded, pool, axis=(1, 2))[:, :: steps[0], :: steps[1]]
-        flat = windows[:, :out_height, :out_width].reshape(*gradient.shape, -1)
-        winner = flat.argmax(axis=-1) if mode == "max" else flat.argmin(axis=-1)
-    result = np.zeros(padded.shape, dtype=dtype)
-    for row in range(pool[0]):
-        for col in range(pool[1]):
-            taken = share if mode == "avg" else np.where(winner == row * pool[1] + col, gradient, 0)
-            result[
-                :,
-                row : row + steps[0] * (out_height - 1) + 1 : steps[0],
-                col : col + steps[1] * (out_width - 1) + 1 : steps[1],
-            ] += taken
+        winner = _winners(padded, pool, steps, (out_height, out_width), mode)
+        result = _scatter_windows(gradient.astype(dtype), padded.shape, pool, steps, winner)
     height, width = data.shape[1:3]
     result = result[:, pads[0][0] : pads[0][0] + height, pads[1][0] : pads[1][0] + width]
     return result.reshape(np.shape(x))
@@ -472,6 +500,24 @@ def class_loss_gradient(
     return loss, softmax(scores), grad_output
 
 
+def _target_gradient(target, output: np.ndarray) -> np.ndarray:
+    """``dL/d output`` for a ``(row, col)`` target (a one-hot) or a given gradient array."""
+    if not isinstance(target, tuple | list):
+        gradient = _float_array(target, "target")
+        _same_shape(gradient, output.shape, "the output")
+        return gradient
+    row, col = _validate.int_pair(target, "target", minimum=0)
+    if row >= output.shape[0] or col >= output.shape[1]:
+        raise ValueError(
+            f"target pixel ({row}, {col}) is outside the {output.shape[0]} x "
+            f"{output.shape[1]} output; pick a row below {output.shape[0]} and a column "
+            f"below {output.shape[1]}"
+        )
+    gradient = np.zeros_like(output)
+    gradient[row, col] = 1
+    return gradient
+
+
 def gradient_flow(
     image: np.ndarray,
     kernel: np.ndarray,
@@ -520,19 +566,7 @@ def gradient_flow(
         )
     else:
         output = conv.pool2d(feature_map, 2, mode=pooling)
-    if isinstance(target, tuple | list):
-        row, col = _validate.int_pair(target, "target", minimum=0)
-        if row >= output.shape[0] or col >= output.shape[1]:
-            raise ValueError(
-                f"target pixel ({row}, {col}) is outside the {output.shape[0]} x "
-                f"{output.shape[1]} output; pick a row below {output.shape[0]} and a column "
-                f"below {output.shape[1]}"
-            )
-        output_gradient = np.zeros_like(output)
-        output_gradient[row, col] = 1
-    else:
-        output_gradient = _float_array(target, "target")
-        _same_shape(output_gradient, output.shape, "the output")
+    output_gradient = _target_gradient(target, output)
     feature_gradient = (
         output_gradient
         if pooling == "none"

@@ -120,49 +120,44 @@ def flow(
     -------
     dict
         Everything :func:`cnn_lessons.backprop.gradient_flow` returns, plus ``image``,
-        ``kernel``, ``settings``, ``loss`` and ``probabilities`` (``None`` for a pixel),
-        ``summary`` and ``caption``.
+        ``kernel``, ``settings``, ``loss`` and ``probabilities`` (``None`` for a pixel) and
+        ``summary``.
     """
     digits, labels, _ = _digits()
     if image is None:
         image, true_label = digits[DIGIT], int(labels[DIGIT])
     else:
         image, true_label = _validate.real_array(image, "image").astype(np.float64), None
-    kernel = app_kernel(kernel_size)
-    if target not in ("pixel", "class"):
-        raise ValueError(f"target must be 'pixel' or 'class', got {target!r}")
+    _validate.one_of(target, "target", ("pixel", "class"))
     label = true_label if label is None else _validate.integer(label, "label", minimum=0, maximum=9)
-    if target == "class" and label is None:
-        raise ValueError("target 'class' needs a label (0-9) for an image of your own")
-    result = backprop.gradient_flow(
-        image, kernel, stride=stride, pooling=pooling, target=(row, col)
-    )
+    kernel = app_kernel(kernel_size)
     loss = probabilities = None
-    if target == "class":
-        templates = _templates(kernel.shape[0], stride, pooling)
-        loss, probabilities, output_gradient = backprop.class_loss_gradient(
-            result["output"], templates, label
-        )
+    if target == "pixel":
         result = backprop.gradient_flow(
-            image, kernel, stride=stride, pooling=pooling, target=output_gradient
+            image, kernel, stride=stride, pooling=pooling, target=(row, col)
         )
+    else:
+        loss, probabilities, result = _class_loss_flow(image, kernel, label, stride, pooling)
+    settings = {"kernel_size": kernel.shape[0], "stride": stride, "pooling": pooling}
+    settings.update(target=target, row=row, col=col, label=label)
     result.update(
-        image=image,
-        kernel=kernel,
-        loss=loss,
-        probabilities=probabilities,
-        settings={
-            "kernel_size": kernel.shape[0],
-            "stride": stride,
-            "pooling": pooling,
-            "target": target,
-            "row": row,
-            "col": col,
-            "label": label,
-        },
+        image=image, kernel=kernel, loss=loss, probabilities=probabilities, settings=settings
     )
     result["summary"] = _summary(result)
     return result
+
+
+def _class_loss_flow(image, kernel, label, stride, pooling):
+    """``(loss, probabilities, gradient_flow result)`` for the template classifier's loss."""
+    if label is None:
+        raise ValueError("target 'class' needs a label (0-9) for an image of your own")
+    output = backprop.gradient_flow(image, kernel, stride=stride, pooling=pooling)["output"]
+    templates = _templates(kernel.shape[0], stride, pooling)
+    loss, probabilities, output_gradient = backprop.class_loss_gradient(output, templates, label)
+    result = backprop.gradient_flow(
+        image, kernel, stride=stride, pooling=pooling, target=output_gradient
+    )
+    return loss, probabilities, result
 
 
 def _summary(result: dict) -> str:
@@ -321,6 +316,26 @@ def _output_side(size: int, kernel_size: int, stride: int, pooling: str) -> int 
     return side if pooling == "none" else side // 2 or None
 
 
+def _controls(row: int, col: int, side: int, label: int) -> dict:
+    slider = {"style": {"description_width": "initial"}, "layout": {"width": "230px"}}
+    dropdown = {"layout": {"width": "200px"}}
+    return {
+        "kernel_size": widgets.IntSlider(
+            value=3, min=1, max=7, description="kernel_size", **slider
+        ),
+        "stride": widgets.IntSlider(value=1, min=1, max=3, description="stride", **slider),
+        "pooling": widgets.Dropdown(
+            options=POOLINGS, value="max", description="pooling", **dropdown
+        ),
+        "target": widgets.ToggleButtons(options=TARGETS, value="pixel"),
+        "row": widgets.IntSlider(value=row, min=0, max=side - 1, description="row", **slider),
+        "col": widgets.IntSlider(value=col, min=0, max=side - 1, description="col", **slider),
+        "label": widgets.Dropdown(
+            options=list(range(10)), value=label, description="class", **dropdown
+        ),
+    }
+
+
 def gradient_flow_explorer(*, digit: int = DIGIT) -> widgets.VBox:
     """Pick an output pixel (or a class loss) and see where its gradient flows.
 
@@ -342,29 +357,7 @@ def gradient_flow_explorer(*, digit: int = DIGIT) -> widgets.VBox:
     # Start on the brightest output pixel: it is on a stroke, so its ReLU lets gradient through.
     output = flow(image=image, label=true_label)["output"]
     row, col = (int(index) for index in np.unravel_index(np.argmax(output), output.shape))
-    slider = {"style": {"description_width": "initial"}, "layout": {"width": "230px"}}
-    controls = {
-        "kernel_size": widgets.IntSlider(
-            value=3, min=1, max=7, description="kernel_size", **slider
-        ),
-        "stride": widgets.IntSlider(value=1, min=1, max=3, description="stride", **slider),
-        "pooling": widgets.Dropdown(
-            options=POOLINGS, value="max", description="pooling", layout={"width": "200px"}
-        ),
-        "target": widgets.ToggleButtons(options=TARGETS, value="pixel"),
-        "row": widgets.IntSlider(
-            value=row, min=0, max=output.shape[0] - 1, description="row", **slider
-        ),
-        "col": widgets.IntSlider(
-            value=col, min=0, max=output.shape[1] - 1, description="col", **slider
-        ),
-        "label": widgets.Dropdown(
-            options=list(range(10)),
-            value=true_label,
-            description="class",
-            layout={"width": "200px"},
-        ),
-    }
+    controls = _controls(row, col, output.shape[0], true_label)
     geometry = ("kernel_size", "stride", "pooling")
     holding = [False]  # True while row/col ranges change: no redraw for that
 

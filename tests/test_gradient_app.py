@@ -101,7 +101,7 @@ def test_flow_explains_impossible_settings():
         gradient_app.flow(image=np.ones((8, 8)), kernel_size=7, stride=3, label=0)
     with pytest.raises(ValueError, match="outside the 13 x 13 output"):
         gradient_app.flow(row=13)
-    with pytest.raises(ValueError, match="target must be 'pixel' or 'class'"):
+    with pytest.raises(ValueError, match="target must be one of .pixel., .class., got"):
         gradient_app.flow(target="everything")
     with pytest.raises(ValueError, match="needs a label"):
         gradient_app.flow(image=np.ones((8, 8)), target="class")
