@@ -53,6 +53,12 @@ def test_executed_in_order_without_errors(lesson):
     assert not errors, f"stored error output: {errors[0].ename}: {errors[0].evalue}"
 
 
+def test_title_carries_the_file_number(lesson):
+    path, notebook = lesson
+    title = notebook.cells[0].source.splitlines()[0]
+    assert title.startswith(f"# {path.name[:2]} · "), f"title {title!r} does not match the file"
+
+
 def test_follows_the_template(lesson):
     _, notebook = lesson
     markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
