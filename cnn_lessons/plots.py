@@ -14,6 +14,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 
+from cnn_lessons import _validate, conv
+
+#: Largest grid side :func:`plot_conv_grid` draws (one cell per pixel: more is unreadable).
+_MAX_GRID = 64
+
 
 def _new_axes(ax, **subplots_options):
     if ax is not None:
@@ -193,46 +198,26 @@ def plot_confusion_matrix(matrix, ax=None, *, class_names=None, normalize=False,
     return ax
 
 
-def plot_kernel(kernel, ax=None, *, title=None, annotate=True, fmt=".2g"):
-    """Draw a 2-D kernel as a heatmap with its weights written in the cells.
+def probability_colors(probabilities, *, true_label=None) -> list[str]:
+    """Bar colours for class probabilities: grey, the prediction orange, the true class green.
 
-    Parameters
-    ----------
-    kernel : array_like of shape ``(kh, kw)``
-    ax : Axes, optional
-    title : str, optional
-    annotate : bool, default True
-        Write each weight in its cell.
-    fmt : str, default ".2g"
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    Examples
+    --------
+    >>> probability_colors([0.1, 0.7, 0.2], true_label=2)
+    ['tab:gray', 'tab:orange', 'tab:green']
     """
-    kernel = np.asarray(kernel, dtype=float)
-    if kernel.ndim != 2:
-        raise ValueError(f"kernel must be 2-D (kh, kw), got shape {kernel.shape}")
-    limit = float(np.abs(kernel).max()) or 1.0
-    ax = _new_axes(ax, figsize=(2.2, 2.2))
-    sns.heatmap(
-        kernel,
-        ax=ax,
-        annot=annotate,
-        fmt=fmt,
-        cmap="RdBu_r",
-        vmin=-limit,
-        vmax=limit,
-        cbar=False,
-        square=True,
-        linewidths=0.5,
-        linecolor="white",
-        xticklabels=False,
-        yticklabels=False,
-        annot_kws={"fontsize": 8},
-    )
-    if title is not None:
-        ax.set_title(title, fontsize=9)
-    return ax
+    probabilities = np.asarray(probabilities, dtype=float).ravel()
+    colors = ["tab:gray"] * len(probabilities)
+    if np.isfinite(probabilities).any():
+        colors[int(np.nanargmax(np.where(np.isfinite(probabilities), probabilities, np.nan)))] = (
+            "tab:orange"
+        )
+    if true_label is not None:
+        label = _validate.integer(
+            true_label, "true_label", minimum=0, maximum=len(probabilities) - 1
+        )
+        colors[label] = "tab:green"
+    return colors
 
 
 def plot_probabilities(probabilities, ax=None, *, class_names=None, true_label=None, title=None):
@@ -259,10 +244,7 @@ def plot_probabilities(probabilities, ax=None, *, class_names=None, true_label=N
     )
     if len(names) != len(probabilities):
         raise ValueError(f"class_names must have {len(probabilities)} entries, got {len(names)}")
-    colors = ["tab:gray"] * len(names)
-    colors[int(np.argmax(probabilities))] = "tab:orange"
-    if true_label is not None:
-        colors[int(true_label)] = "tab:green"
+    colors = probability_colors(probabilities, true_label=true_label)
     ax = _new_axes(ax, figsize=(3, 3))
     ax.barh(np.arange(len(names)), probabilities, color=colors)
     ax.set_yticks(np.arange(len(names)), names, fontsize=8)
@@ -486,20 +468,15 @@ def plot_shape_diagram(names, shapes, ax=None, *, title=None):
 # --- optimizers lesson ----------------------------------------------------------------------
 
 
-def plot_optimizer_paths(xs, ys, values, paths, ax=None, *, minimum=None, title=None):
-    """Optimizer trajectories over the contour lines of a 2-D loss surface.
+def plot_loss_surface(xs, ys, values, ax=None):
+    """Filled contours of a 2-D loss surface, levels spaced logarithmically.
 
     Parameters
     ----------
     xs, ys, values : array_like of shape ``(R, C)``
-        The surface on a grid, as from ``np.meshgrid`` (e.g. ``optim.surface_grid``); contour
-        levels are spaced logarithmically, so ``values`` must be non-negative.
-    paths : mapping of str to array_like of shape ``(k, 2)``
-        One path of ``(x, y)`` points per optimizer, in the order they should be listed.
+        The surface on a grid, as from ``np.meshgrid`` (e.g. ``optim.surface_grid``);
+        ``values`` must be non-negative.
     ax : Axes, optional
-    minimum : (float, float), optional
-        Marked with a star.
-    title : str, optional
 
     Returns
     -------
@@ -512,10 +489,33 @@ def plot_optimizer_paths(xs, ys, values, paths, ax=None, *, minimum=None, title=
             f"{np.shape(ys)} and {values.shape}"
         )
     ax = _new_axes(ax, figsize=(7, 4.5))
-    low = max(float(values.min()), 1e-3)
-    levels = np.geomspace(low, float(values.max()), 14)
+    low = max(float(np.nanmin(values)), 1e-3)
+    levels = np.geomspace(low, max(float(np.nanmax(values)), 2 * low), 14)
     ax.contourf(xs, ys, values, levels=levels, cmap="Blues_r", alpha=0.3, extend="min")
     ax.contour(xs, ys, values, levels=levels, colors="gray", linewidths=0.6, alpha=0.8)
+    ax.set_xlim(float(np.min(xs)), float(np.max(xs)))
+    ax.set_ylim(float(np.min(ys)), float(np.max(ys)))
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    return ax
+
+
+def plot_paths(paths, ax=None, *, minimum=None, title=None):
+    """Optimizer trajectories as lines of dots, the start as a black dot, the minimum a star.
+
+    Parameters
+    ----------
+    paths : mapping of str to array_like of shape ``(k, 2)``
+        One path of ``(x, y)`` points per optimizer, in the order they should be listed.
+    ax : Axes, optional
+    minimum : (float, float), optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _new_axes(ax, figsize=(7, 4.5))
     colors = plt.get_cmap("tab10" if len(paths) <= 10 else "tab20").colors
     for number, (name, path) in enumerate(paths.items()):
         path = np.asarray(path, dtype=float)
@@ -532,14 +532,33 @@ def plot_optimizer_paths(xs, ys, values, paths, ax=None, *, minimum=None, title=
         ax.plot(
             *minimum, "*", color="gold", markeredgecolor="black", markersize=14, label="minimum"
         )
-    ax.set_xlim(float(np.min(xs)), float(np.max(xs)))
-    ax.set_ylim(float(np.min(ys)), float(np.max(ys)))
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     if title is not None:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+def plot_optimizer_paths(xs, ys, values, paths, ax=None, *, minimum=None, title=None):
+    """Optimizer trajectories over the contour lines of a 2-D loss surface.
+
+    :func:`plot_loss_surface` followed by :func:`plot_paths`.
+
+    Parameters
+    ----------
+    xs, ys, values : array_like of shape ``(R, C)``
+        The surface on a grid, as from ``np.meshgrid``; ``values`` must be non-negative.
+    paths : mapping of str to array_like of shape ``(k, 2)``
+    ax : Axes, optional
+    minimum : (float, float), optional
+        Marked with a star.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = plot_loss_surface(xs, ys, values, ax)
+    return plot_paths(paths, ax, minimum=minimum, title=title)
 
 
 # --- Lessons 01-03: convolution, stride and padding, pooling ----------------------------------
@@ -595,14 +614,13 @@ def plot_conv_grid(
     tuple of Axes
         ``(input_ax, output_ax)``.
     """
-    before, after = (int(p) for p in padding)
+    input_size = _validate.positive_int(input_size, "input_size", maximum=_MAX_GRID)
+    kernel_size = _validate.positive_int(kernel_size, "kernel_size")
+    stride = _validate.positive_int(stride, "stride")
+    dilation = _validate.positive_int(dilation, "dilation")
+    before, after = _validate.int_pair(padding, "padding", minimum=0, maximum=_MAX_GRID)
     padded = input_size + before + after
-    span = dilation * (kernel_size - 1) + 1
-    if min(input_size, kernel_size, stride, dilation) < 1 or min(before, after) < 0:
-        raise ValueError(
-            "input_size, kernel_size, stride and dilation must be positive and padding "
-            f"non-negative, got {input_size}, {kernel_size}, {stride}, {dilation}, {padding}"
-        )
+    span = conv.effective_kernel_size(kernel_size, dilation)
     if span > padded:
         raise ValueError(
             f"kernel spans {span} pixels, more than the padded input of {padded}: nothing to draw"
@@ -730,20 +748,22 @@ def plot_pooling_windows(
     return ax
 
 
-def plot_kernel_values(kernel, ax=None, *, title=None, fmt=".2g"):
-    """Draw a 2-D kernel as coloured cells with its weights written in them.
+def plot_kernel(kernel, ax=None, *, title=None, annotate=True, fmt=".2g"):
+    """Draw a 2-D kernel (or any small array) as coloured cells with its values written in them.
 
-    The same picture as :func:`plot_kernel` (red positive, blue negative, white zero) drawn
-    with one ``imshow`` and plain text instead of a seaborn heatmap, several times faster, for
-    widgets that redraw on every slider move.
+    Red is positive, blue negative, white zero, on a scale symmetric around 0. One ``imshow``
+    and plain text, fast enough for widgets that redraw on every slider move.
+    ``plot_kernel_values`` is the same function under the name the first lessons use.
 
     Parameters
     ----------
     kernel : array_like of shape ``(kh, kw)``
     ax : Axes, optional
     title : str, optional
+    annotate : bool, default True
+        Write each value in its cell.
     fmt : str, default ".2g"
-        Format of the weights; a zero is always written ``0``.
+        Format of the values; a zero is always written ``0``.
 
     Returns
     -------
@@ -757,7 +777,7 @@ def plot_kernel_values(kernel, ax=None, *, title=None, fmt=".2g"):
     ax.imshow(kernel, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
     _grid_lines(ax, *kernel.shape, color="white", linewidth=1)
     size = 9 if max(kernel.shape) <= 3 else 7 if max(kernel.shape) <= 5 else 5
-    for (row, col), value in np.ndenumerate(kernel):
+    for (row, col), value in np.ndenumerate(kernel) if annotate else ():
         text = "0" if value == 0 else format(value, fmt)
         ax.text(
             col,
@@ -772,3 +792,6 @@ def plot_kernel_values(kernel, ax=None, *, title=None, fmt=".2g"):
     if title is not None:
         ax.set_title(title, fontsize=9)
     return ax
+
+
+plot_kernel_values = plot_kernel

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from matplotlib.axes import Axes
 
-from cnn_lessons import plots
+from cnn_lessons import conv, optim, plots
 
 
 def test_show_image_creates_or_reuses_axes():
@@ -54,3 +54,70 @@ def test_plot_confusion_matrix_and_kernel_return_axes():
 def test_plot_probabilities_highlights_prediction():
     ax = plots.plot_probabilities([0.1, 0.7, 0.2], class_names=["x", "y", "z"], true_label=2)
     assert isinstance(ax, Axes) and len(ax.patches) == 3
+
+
+def test_plot_conv_grid_marks_the_window():
+    input_ax, output_ax = plots.plot_conv_grid(5, 3, stride=2, padding=(1, 1), dilation=1, step=3)
+    grid = input_ax.images[0].get_array()
+    assert grid.shape == (7, 7, 3)
+    taps = np.all(np.isclose(grid, (0.96, 0.55, 0.16)), axis=-1)
+    # step 3 of a 3 x 3 output is row 1, column 0: the window starts 2 rows down
+    assert np.argwhere(taps).min(axis=0).tolist() == [2, 0] and taps.sum() == 9
+    assert output_ax.images[0].get_array().shape == (3, 3, 3)
+    dilated, _ = plots.plot_conv_grid(7, 3, dilation=2, padding=(0, 0), step=0)
+    assert np.all(np.isclose(dilated.images[0].get_array(), (0.96, 0.55, 0.16)), axis=-1).sum() == 9
+    with pytest.raises(ValueError, match="step"):
+        plots.plot_conv_grid(5, 3, step=9)
+    with pytest.raises(ValueError, match="spans"):
+        plots.plot_conv_grid(3, 5)
+
+
+def test_plot_pooling_windows_and_kernel_values():
+    ax = plots.plot_pooling_windows(np.arange(100.0).reshape(10, 10), 3, stride=2, count=3)
+    assert len(ax.patches) == 3
+    assert [patch.get_x() for patch in ax.patches] == pytest.approx([-0.5, 1.62, 3.74])
+    ax = plots.plot_kernel_values(conv.KERNELS["sobel_x"], title="sobel x")
+    assert [text.get_text() for text in ax.texts[:3]] == ["-1", "0", "1"]
+    assert ax.get_title() == "sobel x"
+    with pytest.raises(ValueError, match="2-D"):
+        plots.plot_kernel_values(np.ones((3, 3, 3)))
+
+
+def test_plot_optimizer_paths_draws_one_line_per_optimizer():
+    xs, ys, values = optim.surface_grid("elongated", resolution=30)
+    paths = {"SGD": np.array([[-4.5, 1.5], [-4.0, 0.5]]), "Adam": np.array([[-4.5, 1.5]])}
+    ax = plots.plot_optimizer_paths(xs, ys, values, paths, minimum=(0, 0), title="toy")
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["SGD", "Adam", "start", "minimum"]
+    assert ax.get_title() == "toy"
+    with pytest.raises(ValueError, match="2-D grids of one shape"):
+        plots.plot_optimizer_paths(xs, ys, values[:5], paths)
+    with pytest.raises(ValueError, match=r"paths\['bad'\] must have shape"):
+        plots.plot_optimizer_paths(xs, ys, values, {"bad": np.zeros(3)})
+
+
+def test_plot_mosaic_flags_and_highlights():
+    ax = plots.plot_mosaic(np.random.default_rng(0).random((5, 4, 4)), highlight=1, flagged=[3])
+    assert len(ax.images) == 1 and len(ax.patches) == 1 and len(ax.lines) == 2
+    assert ax.images[0].get_array().shape == (2 * 5 - 1, 3 * 5 - 1)  # 2 rows of 3 tiles
+    with pytest.raises(ValueError, match="images"):
+        plots.plot_mosaic(np.zeros((4, 4)))
+
+
+def test_plot_heatmap_overlay_and_shape_diagram():
+    ax = plots.plot_heatmap_overlay(np.zeros((6, 6, 3)), np.ones((6, 6)), title="x")
+    assert len(ax.images) == 2
+    digit = np.zeros((6, 6))
+    digit[2:4, 1:5] = 1.0
+    ax = plots.plot_heatmap_overlay(digit, np.ones((6, 6)), outline=True)
+    assert len(ax.images) == 1 and len(ax.collections) >= 1  # the heatmap and a contour
+    ax = plots.plot_heatmap_overlay(
+        digit, np.array([[-1.0, 3.0]] * 3 + [[0, 0]] * 3).repeat(3, 1), cmap="RdBu_r", center=0.0
+    )
+    assert ax.images[-1].get_clim() == (-3.0, 3.0)
+    with pytest.raises(ValueError, match="heatmap"):
+        plots.plot_heatmap_overlay(np.zeros((6, 6)), np.ones((5, 6)))
+    ax = plots.plot_shape_diagram(["conv", "pool", "dense"], [(28, 28, 8), (14, 14, 8), (10,)])
+    assert len(ax.patches) == 3
+    with pytest.raises(ValueError, match="names and shapes"):
+        plots.plot_shape_diagram(["a"], [])

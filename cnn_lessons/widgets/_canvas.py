@@ -13,6 +13,7 @@ import io
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.container import Container
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -40,6 +41,15 @@ def render_png(figure: Figure) -> bytes:
         buffer, format="png", compress_level=_PNG_COMPRESSION
     )
     return buffer.getvalue()
+
+
+def _unit_or_data_range(picture: np.ndarray) -> dict:
+    """[0, 1] for pictures inside it (so a faint image looks faint), else the data's range."""
+    finite = picture[np.isfinite(picture)]
+    if finite.size == 0 or (finite.min() >= 0 and finite.max() <= 1):
+        return {"vmin": 0, "vmax": 1}
+    low, high = float(finite.min()), float(finite.max())
+    return {"vmin": low, "vmax": high if high > low else low + 1}
 
 
 class Canvas:
@@ -109,9 +119,12 @@ class Canvas:
                 if artist is not title:
                     artist.remove()
                     removed.add(id(artist))
-        self.artists = {
-            key: artist for key, artist in self.artists.items() if id(artist) not in removed
-        }
+
+        def gone(artist) -> bool:
+            parts = list(artist) if isinstance(artist, Container) else [artist]
+            return any(id(part) in removed for part in parts)
+
+        self.artists = {key: artist for key, artist in self.artists.items() if not gone(artist)}
 
     def image(self, key: str, ax, picture, **options):
         """Show ``picture`` on ``ax``, updating the image kept under ``key`` if there is one.
@@ -129,7 +142,7 @@ class Canvas:
         if picture.ndim == 3 and picture.shape[2] == 1:
             picture = picture[..., 0]
         if picture.ndim == 2:
-            options = {"cmap": "gray", "vmin": 0, "vmax": 1, **options}
+            options = {"cmap": "gray", **_unit_or_data_range(picture), **options}
         height, width = picture.shape[:2]
         extent = options.pop("extent", (-0.5, width - 0.5, height - 0.5, -0.5))
         shown = self.artists.get(key)
@@ -149,6 +162,28 @@ class Canvas:
                 low = float(finite.min()) if low is None and finite.size else low
                 high = float(finite.max()) if high is None and finite.size else high
             shown.set_clim(low, high)
+        return shown
+
+    def bars(self, key: str, ax, widths, *, labels, colors):
+        """Horizontal bars on ``ax``, one per label, updated in place after the first call.
+
+        Returns
+        -------
+        matplotlib.container.BarContainer
+        """
+        shown = self.artists.get(key)
+        if shown is None or len(shown) != len(labels) or shown[0].axes is not ax:
+            positions = np.arange(len(labels))
+            ax.set_axis_on()
+            shown = ax.barh(positions, np.zeros(len(labels)))
+            ax.set_yticks(positions, labels, fontsize=8)
+            ax.invert_yaxis()
+            ax.set_xlim(0, 1)
+            ax.set_xticks([0, 0.5, 1], ["0", "0.5", "1"], fontsize=8)
+            self.artists[key] = shown
+        for bar, width, color in zip(shown, widths, colors, strict=True):
+            bar.set_width(float(width))
+            bar.set_color(color)
         return shown
 
     def render(self) -> bytes:
