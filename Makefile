@@ -70,7 +70,7 @@ handout: venv
 
 lint: venv
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check cnn_lessons tests benchmarks scripts
+	$(BIN)/ruff format --check cnn_lessons tests benchmarks scripts site
 
 test: lint
 	@test -x /usr/bin/chromium || echo "NOTE: /usr/bin/chromium not found: the browser tests will be skipped (apt-get install chromium)"
