@@ -3,15 +3,16 @@
     python benchmarks/widget_latency.py
 
 Setting a control's ``value`` runs the app's observer synchronously (compute, draw, render the
-PNG that the browser shows), so timing the assignment measures the kernel-side redraw. Browser
-paint time is not included. Writes benchmarks/results/widget_latency.md.
+PNG that the browser shows), so timing the assignment measures the kernel-side redraw. Sending
+the image and the browser's paint are not included. The apps, the control each one moves and
+its goal come from ``cnn_lessons.widgets._timing`` (shared with the tests), so every app is
+timed. Writes benchmarks/results/widget_latency.md.
 """
 
 from __future__ import annotations
 
 import os
 import statistics
-import time
 from pathlib import Path
 
 import matplotlib
@@ -22,56 +23,24 @@ from cnn_lessons import environment
 matplotlib.use("Agg")
 environment.quiet_tensorflow()
 
-from cnn_lessons import widgets  # noqa: E402
+from cnn_lessons.widgets._timing import latency_cases  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "widget_latency.md"
 REPEATS = 30
 
-# app name -> (goal in ms, factory, the control to move, the values to cycle through)
-APPS = {
-    "dataset_browser": (100, widgets.dataset_browser, "index", [1, 2, 3, 4]),
-}
-
-
-def _optional(name, goal, control, values, **options):
-    """Register an app only if this checkout has it (apps land lesson by lesson)."""
-    factory = getattr(widgets, name, None)
-    if factory is not None:
-        APPS[name] = (goal, lambda: factory(**options), control, values)
-
-
-_optional("kernel_playground", 100, "preset", ["box_blur", "sharpen", "outline", "sobel_x"])
-_optional("conv_arithmetic_explorer", 100, "stride", [1, 2, 3])
-_optional("pooling_explorer", 100, "pool_size", [2, 3, 4])
-_optional("augmentation_explorer", 250, "seed", [1, 2, 3, 4])
-_optional("feature_map_browser", 250, "channel", [1, 2, 3, 4])
-_optional("fgsm_explorer", 250, "epsilon", [0.05, 0.1, 0.15, 0.2])
-
-
-def time_app(factory, control: str, values: list) -> list[float]:
-    app = factory()
-    slider = app.controls[control]
-    timings = []
-    for repeat in range(REPEATS):
-        value = values[repeat % len(values)]
-        if value == slider.value:
-            value = values[(repeat + 1) % len(values)]
-        start = time.perf_counter()
-        slider.value = value
-        timings.append((time.perf_counter() - start) * 1000)
-        if "error" in app.result:
-            raise RuntimeError(f"{control}={value!r} gave an error: {app.result['error']}")
-    return timings
-
 
 def main() -> None:
     rows = []
-    for name, (goal, factory, control, values) in APPS.items():
-        timings = sorted(time_app(factory, control, values))
+    for name, case in latency_cases().items():
+        app = case.build()
+        timings = sorted(
+            1000 * s for s in app.time_update(case.control, case.values, repeats=REPEATS)
+        )
         median = statistics.median(timings)
         p95 = timings[int(0.95 * (len(timings) - 1))]
-        verdict = "ok" if median <= goal else "OVER"
-        rows.append(f"| `{name}` | `{control}` | {median:.1f} | {p95:.1f} | {goal} | {verdict} |")
+        verdict = "ok" if median <= case.goal_ms else "OVER"
+        cells = [f"`{name}`", f"`{case.control}`", f"{median:.1f}", f"{p95:.1f}"]
+        rows.append("| " + " | ".join([*cells, str(case.goal_ms), verdict]) + " |")
         print(rows[-1], flush=True)
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     lines = [

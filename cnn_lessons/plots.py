@@ -748,6 +748,28 @@ def plot_pooling_windows(
     return ax
 
 
+def symmetric_limit(values) -> float:
+    """The largest finite magnitude in ``values`` (1.0 when there is none): a colour scale
+    from ``-limit`` to ``+limit`` keeps zero white."""
+    values = np.asarray(values, dtype=float)
+    finite = np.abs(values[np.isfinite(values)])
+    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+
+
+def kernel_labels(kernel, *, fmt=".2g") -> list[tuple[str, str]]:
+    """The text and its colour for each cell of ``kernel``, row by row, as :func:`plot_kernel`
+    writes them: white on strong colours, black elsewhere; a zero is ``0``."""
+    kernel = np.asarray(kernel, dtype=float)
+    limit = symmetric_limit(kernel)
+    return [
+        (
+            "0" if value == 0 else format(value, fmt),
+            "white" if abs(value) > 0.6 * limit else "black",
+        )
+        for value in kernel.ravel()
+    ]
+
+
 def plot_kernel(kernel, ax=None, *, title=None, annotate=True, fmt=".2g"):
     """Draw a 2-D kernel (or any small array) as coloured cells with its values written in them.
 
@@ -773,21 +795,13 @@ def plot_kernel(kernel, ax=None, *, title=None, annotate=True, fmt=".2g"):
     if kernel.ndim != 2:
         raise ValueError(f"kernel must be 2-D (kh, kw), got shape {kernel.shape}")
     ax = _new_axes(ax, figsize=(2.2, 2.2))
-    limit = float(np.abs(kernel).max()) or 1.0
+    limit = symmetric_limit(kernel)
     ax.imshow(kernel, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
     _grid_lines(ax, *kernel.shape, color="white", linewidth=1)
     size = 9 if max(kernel.shape) <= 3 else 7 if max(kernel.shape) <= 5 else 5
-    for (row, col), value in np.ndenumerate(kernel) if annotate else ():
-        text = "0" if value == 0 else format(value, fmt)
-        ax.text(
-            col,
-            row,
-            text,
-            ha="center",
-            va="center",
-            fontsize=size,
-            color="white" if abs(value) > 0.6 * limit else "black",
-        )
+    cells = zip(np.ndindex(kernel.shape), kernel_labels(kernel, fmt=fmt), strict=True)
+    for (row, col), (text, color) in cells if annotate else ():
+        ax.text(col, row, text, ha="center", va="center", fontsize=size, color=color)
     ax.set_axis_off()
     if title is not None:
         ax.set_title(title, fontsize=9)

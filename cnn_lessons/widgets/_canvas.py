@@ -153,7 +153,8 @@ class Canvas:
             self.artists[key] = shown
             return shown
         shown.set_data(picture)
-        shown.set_extent(extent)
+        if tuple(shown.get_extent()) != tuple(extent):
+            shown.set_extent(extent)
         if picture.ndim == 2:
             shown.set_cmap(options.get("cmap"))
             low, high = options.get("vmin"), options.get("vmax")

@@ -162,13 +162,29 @@ def draw_filtered(result: dict, canvas: Canvas) -> None:
     picture, kernel = result["image"], result["kernel"]
     canvas.image("input", canvas.axes[0], picture)
     canvas.titles[0].set_text(f"input {'x'.join(map(str, picture.shape))}")
-    canvas.clear(canvas.axes[1])
-    fmt = ".2g" if np.allclose(kernel, np.round(kernel)) else ".2f"
-    plots.plot_kernel(kernel, canvas.axes[1], fmt=fmt)
+    _draw_kernel(canvas, kernel)
     flipped = " (flipped before sliding)" if result["operation"] == "convolution" else ""
     canvas.titles[1].set_text(f"kernel: {result['label']}{flipped}")
     canvas.image("output", canvas.axes[2], result["display"])
     canvas.titles[2].set_text(f"output {'x'.join(map(str, result['shape']))}")
+
+
+def _draw_kernel(canvas: Canvas, kernel: np.ndarray) -> None:
+    """The kernel's cells with their weights; updated in place while the size stays the same."""
+    ax, shown = canvas.axes[1], canvas.artists.get("kernel")
+    fmt = ".2g" if np.allclose(kernel, np.round(kernel)) else ".2f"
+    if shown is None or shown.get_array().shape != kernel.shape:
+        canvas.clear(ax)
+        plots.plot_kernel(kernel, ax, fmt=fmt)
+        canvas.artists["kernel"] = ax.images[0]
+        return
+    limit = plots.symmetric_limit(kernel)
+    shown.set_data(kernel)
+    shown.set_clim(-limit, limit)
+    texts = [text for text in ax.texts if text is not canvas.titles[1]]
+    for text, (label, color) in zip(texts, plots.kernel_labels(kernel, fmt=fmt), strict=True):
+        text.set_text(label)
+        text.set_color(color)
 
 
 @functools.cache
