@@ -13,9 +13,10 @@ Before Sphinx runs, this script lays out its source folder, ``site/_build/source
   whose only fallback is text such as "VBox(...)") becomes a note saying the app is live in
   JupyterLab, and the input of each reference solution is folded away.
 
-A file is rewritten only when its content changes, so Sphinx rebuilds only what changed; the
-hash of this script and of ``conf.py`` is part of Sphinx's configuration, so a change here
-rebuilds everything. Warnings are errors (a broken link between lessons stops the build).
+Every page is rebuilt each time (``-E -a``, a few seconds): an incremental Sphinx build
+rewrites only the pages whose source changed, and the other pages would keep a stale sidebar
+(a renamed lesson kept its old title there). ``--incremental`` skips that for quick edits.
+Warnings are errors (a broken link between lessons stops the build).
 """
 
 from __future__ import annotations
@@ -169,7 +170,11 @@ def stage() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--fresh", action="store_true", help="rebuild every page")
+    parser.add_argument(
+        "--incremental",
+        action="store_true",
+        help="rebuild only pages whose source changed (other pages' sidebars may be stale)",
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="print warnings only")
     args = parser.parse_args(argv)
 
@@ -178,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     stage()
     options = ["-b", "html", "-c", str(SITE), "-W", "--keep-going", "-n"]
-    options += ["-E"] if args.fresh else []
+    options += [] if args.incremental else ["-E", "-a"]
     options += ["-q"] if args.quiet else []
     status = build_main([*options, str(SOURCE), str(HTML)])
     if status == 0:

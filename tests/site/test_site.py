@@ -188,3 +188,18 @@ def test_search_finds_a_lesson(site_url, site_page):
     results.first.wait_for(timeout=10_000)
     targets = results.evaluate_all("links => links.map((a) => a.href.split(/[?#]/)[0])")
     assert site_url + "lessons/03_pooling.html" in targets, targets
+
+
+@pytest.mark.browser
+def test_every_page_lists_the_lessons_under_their_current_titles(built_site):
+    # An incremental build rewrote only changed pages and left stale titles in the others'
+    # sidebars; every page must name every lesson as its notebook's title does now.
+    titles = [
+        nbformat.read(path, as_version=4).cells[0].source.splitlines()[0].lstrip("# ").strip()
+        for path in LESSONS
+    ]
+    for name in ORDER:
+        text = (built_site / name).read_text()
+        sidebar = set(re.findall(r"\d\d · [^<]+", text))
+        missing = [title for title in titles if title not in sidebar]
+        assert not missing, f"{name} does not list {missing}; it lists {sorted(sidebar)[:4]}..."
