@@ -788,11 +788,15 @@ def check_relu_backward(function: Callable, *, verbose: bool = True) -> CheckRes
 def check_max_pool_backward(function: Callable, *, verbose: bool = True) -> CheckResult:
     """``function(upstream, x)`` is ``dL/dx`` for 2x2 max pooling with stride 2 of ``(H, W)``.
 
-    ``upstream`` has the pooled shape ``(H // 2, W // 2)``; the result has ``x``'s shape. As
-    in TensorFlow, a window's gradient goes to its largest pixel only (the first in reading
-    order on a tie), and a last odd row or column, which no window covers, gets 0.
+    ``upstream`` has the pooled shape ``(H // 2, W // 2)``; the result has ``x``'s shape and
+    ``upstream``'s dtype. As in TensorFlow, a window's gradient goes to its largest pixel only
+    (the first in reading order on a tie), and a last odd row or column, which no window
+    covers, gets 0.
     """
     from cnn_lessons import backprop
+
+    def reference(upstream, x):
+        return backprop.pool2d_backward(upstream, x, 2).astype(upstream.dtype, copy=False)
 
     generator = np.random.default_rng(14)
     cases = [
@@ -800,16 +804,25 @@ def check_max_pool_backward(function: Callable, *, verbose: bool = True) -> Chec
         ((generator.normal(size=(2, 3)), -generator.random((4, 6))), {}),
         ((generator.normal(size=(2, 3)), generator.normal(size=(5, 7))), {}),
         ((np.array([[1.0, -2.0]]), np.array([[1.0, 1.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]])), {}),
+        (
+            (
+                generator.normal(size=(2, 2)).astype(np.float32),
+                generator.normal(size=(4, 5)).astype(np.float32),
+            ),
+            {},
+        ),
     ]
     return check_function(
         "max_pool_backward",
         _leaves_inputs_alone(function, ["upstream", "x"]),
-        lambda upstream, x: backprop.pool2d_backward(upstream, x, 2),
+        reference,
         cases,
         hint="in each 2x2 window only one pixel decided the output: nudging any other pixel "
         "of the window a little changes nothing. Which pixel is it, and how much of the "
         "window's upstream value does it get? On a tie only the first one in reading order "
-        "counts. The result has x's shape; pixels that no window covers get 0.",
+        "counts. The result has x's shape and upstream's dtype (float32 stays float32); "
+        "pixels that no window covers get 0.",
+        check_dtype=True,
         verbose=verbose,
     )
 
@@ -841,9 +854,9 @@ def check_kernel_gradient(function: Callable, *, verbose: bool = True) -> CheckR
         _leaves_inputs_alone(function, ["image", "upstream"]),
         _kernel_gradient_reference,
         cases,
-        hint="weight K[a, b] multiplied one pixel for every output pixel: image[i + a, j + b] "
-        "for output[i, j]. Its gradient adds up upstream[i, j] times that pixel over every "
-        "output pixel. Nothing is flipped, nothing is averaged, and the result has the "
-        "kernel's shape (H - H_out + 1, W - W_out + 1), rows first.",
+        hint="take one weight of the kernel at a time. In the forward pass it took part in "
+        "every output pixel: which image pixel did it multiply for each of them? The chain "
+        "rule then tells you how much each of those products adds to its gradient. Think about "
+        "whether anything gets flipped or averaged, and check the shape: the kernel's.",
         verbose=verbose,
     )

@@ -64,7 +64,7 @@ def max_pool_reference(upstream, x):
     rows, cols = upstream.shape
     blocks = x[: 2 * rows, : 2 * cols].reshape(rows, 2, cols, 2).transpose(0, 2, 1, 3)
     winner = blocks.reshape(rows, cols, 4).argmax(axis=2)
-    gradient = np.zeros_like(x)
+    gradient = np.zeros(x.shape, dtype=upstream.dtype)
     for row in range(rows):
         for col in range(cols):
             top, left = divmod(int(winner[row, col]), 2)
@@ -111,6 +111,10 @@ def max_pool_in_place(upstream, x):
     return gradient
 
 
+def max_pool_always_float64(upstream, x):
+    return max_pool_reference(upstream, x).astype(np.float64)  # np.zeros(x.shape) does this
+
+
 @pytest.mark.parametrize(
     ("wrong", "symptom"),
     [
@@ -120,6 +124,7 @@ def max_pool_in_place(upstream, x):
         (max_pool_to_the_minimum, "values differ"),
         (max_pool_ignores_odd_sizes, "expected shape (5, 7)"),
         (max_pool_in_place, "changed `x` in place"),
+        (max_pool_always_float64, "dtype is float64; expected float32"),
     ],
 )
 def test_max_pool_check_rejects_wrong_implementations(wrong, symptom, capsys):
