@@ -32,3 +32,19 @@ def test_check_fgsm_step(capsys):
     )
     assert "np.clip" in capsys.readouterr().out
     assert not checks.check_fgsm_step(lambda image, gradient, epsilon: None, verbose=False)
+
+
+def test_running_a_check_does_not_reseed_the_learners_generators():
+    import random
+
+    def solution(model, layer_name):
+        names = [layer.name for layer in model.layers]
+        for index, layer in enumerate(model.layers):
+            layer.trainable = index > names.index(layer_name)
+        return model
+
+    random.seed(21)
+    expected_next = random.Random(21).random()
+    checks.check_freeze_up_to(solution, verbose=False)
+    # A reseed inside the check would replay or jump the learner's sequence.
+    assert random.random() == expected_next

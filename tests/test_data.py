@@ -77,14 +77,30 @@ def test_unknown_registry_name_lists_the_valid_ones():
         data.verified_path("cifar.npz")
 
 
-def test_runtime_never_unpickles(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("pickle.load was called")
+def _pickled_npz(folder, monkeypatch):
+    """A registered mnist5k.npz in ``folder`` whose x_train is an object array (needs pickle)."""
+    path = folder / "mnist5k.npz"
+    images = np.empty(1, dtype=object)
+    images[0] = {"pickled": True}
+    np.savez(path, x_train=images, y_train=[0], x_test=np.zeros((1, 2, 2)), y_test=[0])
+    monkeypatch.setitem(data.REGISTRY, "mnist5k.npz", data.sha256_of(path))
+    return path
 
-    monkeypatch.setattr("pickle.load", refuse)
-    monkeypatch.setattr("pickle.loads", refuse)
-    data.load_mnist()
-    data.load_animals()
+
+def test_runtime_never_unpickles(tmp_path, monkeypatch):
+    """A file with a pickled array, checksum and all, is refused rather than unpickled."""
+    _pickled_npz(tmp_path, monkeypatch)
+    with pytest.raises(ValueError, match="allow_pickle=False"):
+        data.load_mnist(data_dir=tmp_path)
+
+
+def test_the_unpickling_test_fails_when_loading_allows_pickle(tmp_path, monkeypatch):
+    """Proof that the test above can fail: with allow_pickle=True the pickled file loads."""
+    _pickled_npz(tmp_path, monkeypatch)
+    real_load = np.load
+    monkeypatch.setattr(np, "load", lambda *args, **kwargs: real_load(*args, allow_pickle=True))
+    with pytest.raises(pytest.fail.Exception, match="DID NOT RAISE"):
+        test_runtime_never_unpickles(tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize("name", data.SAMPLE_IMAGES)

@@ -1,4 +1,5 @@
 import keras
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -54,6 +55,15 @@ def test_plot_confusion_matrix_and_kernel_return_axes():
 def test_plot_probabilities_highlights_prediction():
     ax = plots.plot_probabilities([0.1, 0.7, 0.2], class_names=["x", "y", "z"], true_label=2)
     assert isinstance(ax, Axes) and len(ax.patches) == 3
+    colors = [matplotlib.colors.to_hex(bar.get_facecolor()) for bar in ax.patches]
+    gray, orange, green = (
+        matplotlib.colors.to_hex(c) for c in ("tab:gray", "tab:orange", "tab:green")
+    )
+    assert colors == [gray, orange, green]  # the prediction orange, the true class green
+    assert [label.get_text() for label in ax.get_yticklabels()] == ["x", "y", "z"]
+    assert [bar.get_width() for bar in ax.patches] == pytest.approx([0.1, 0.7, 0.2])
+    right = plots.plot_probabilities([0.1, 0.7, 0.2], true_label=1)
+    assert matplotlib.colors.to_hex(right.patches[1].get_facecolor()) == green
 
 
 def test_plot_conv_grid_marks_the_window():

@@ -141,3 +141,13 @@ def test_corrupted_model_is_refused_before_keras_reads_it(tmp_path):
 def test_missing_model_says_how_to_rebuild(tmp_path):
     with pytest.raises(data.DataFileError, match="missing.*python -m cnn_lessons.pretrain"):
         pretrain.load_pretrained(data_dir=tmp_path)
+
+
+def test_build_base_leaves_the_learners_random_generators_alone():
+    import random
+
+    random.seed(5)
+    before = (random.getstate(), np.random.get_state()[1].copy())  # noqa: NPY002
+    pretrain.build_base(6, seed=3)
+    assert random.getstate() == before[0]
+    np.testing.assert_array_equal(np.random.get_state()[1], before[1])  # noqa: NPY002
