@@ -45,6 +45,8 @@ def grayscale(picture: np.ndarray) -> np.ndarray:
 
 def input_shape(model) -> tuple:
     """A Keras model's input shape without the batch axis, e.g. ``(28, 28, 1)``."""
+    if not callable(model) or not hasattr(model, "layers"):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
     inputs = getattr(model, "inputs", None)
     if not inputs:
         raise ValueError(

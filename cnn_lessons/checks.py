@@ -39,7 +39,60 @@ def _describe(value) -> str:
         return f"array of shape {value.shape}, dtype {value.dtype}, starting {preview}"
     if value is None:
         return "None (did you forget to `return` the result?)"
-    return repr(value)
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _kind(value) -> str:
+    """What a value is, in a few words: "a str ('abc')", "a generator", "a dict"."""
+    if isinstance(value, str | bytes | dict | set | list | tuple):
+        return f"a {type(value).__name__} ({_describe(value)})"
+    return f"a {type(value).__name__}"
+
+
+def _compare_numbers(expected, actual, *, rtol, atol, check_dtype) -> str | None:
+    if actual is None:
+        return "got None (did you forget to `return` the result?)"
+    if (
+        isinstance(actual, str | bytes | dict | set)
+        or not hasattr(actual, "__len__")
+        and (
+            not isinstance(actual, np.generic | int | float | complex | bool)
+            and not hasattr(actual, "__array__")
+        )
+    ):
+        return f"expected a number or an array, got {_kind(actual)}"
+    try:
+        actual = np.asarray(actual)
+    except Exception:  # a value NumPy cannot read as an array (ragged lists, ...)
+        return f"expected a number or array, got {_kind(actual)}"
+    if actual.dtype.kind not in "biufc":
+        return f"expected numbers, got an array of dtype {actual.dtype} ({_describe(actual)})"
+    expected = np.asarray(expected)
+    if actual.shape != expected.shape:
+        return f"expected shape {expected.shape}, got shape {actual.shape}"
+    if check_dtype and actual.dtype != expected.dtype:
+        return f"the dtype is {actual.dtype}; expected {expected.dtype}"
+    if expected.dtype.kind in "fc" or actual.dtype.kind in "fc":
+        if not np.allclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True):
+            difference = np.abs(actual.astype(complex) - expected.astype(complex))
+            worst = float(np.nanmax(np.where(np.isnan(difference), np.inf, difference)))
+            return f"values differ by up to {worst:.3g} (tolerance {atol:g} + {rtol:g}x)"
+        return None
+    if not np.array_equal(actual, expected):
+        return f"expected {_describe(expected)}, got {_describe(actual)}"
+    return None
+
+
+def _equal(expected, actual) -> bool:
+    """``expected == actual`` for any two values, False when they cannot be compared."""
+    try:
+        same = expected == actual
+        if isinstance(same, bool | np.bool_):
+            return bool(same)
+        return bool(np.all(same)) and np.shape(same) == np.shape(expected)
+    except Exception:  # e.g. an array against a tuple of another length
+        return False
 
 
 def compare(
@@ -48,31 +101,17 @@ def compare(
     """Return None when ``actual`` matches ``expected``, else a sentence saying how it differs.
 
     Arrays and numbers are compared by shape and value (within ``rtol``/``atol`` for floats),
-    and by dtype too when ``check_dtype`` is true; anything else with ``==``.
+    and by dtype too when ``check_dtype`` is true; anything else with ``==``. Whatever a
+    learner's function returns (a string, a dict, a generator, ...) gives a sentence, never an
+    exception.
     """
-    if isinstance(expected, np.ndarray | np.generic | float | int) and not isinstance(
-        expected, bool
-    ):
-        if actual is None:
-            return "got None (did you forget to `return` the result?)"
+    numeric = isinstance(expected, np.ndarray | np.generic | float | int)
+    if numeric and not isinstance(expected, bool):
         try:
-            actual = np.asarray(actual)
-        except Exception:  # a value NumPy cannot read as an array
-            return f"expected a number or array, got {type(actual).__name__}"
-        expected = np.asarray(expected)
-        if actual.shape != expected.shape:
-            return f"expected shape {expected.shape}, got shape {actual.shape}"
-        if check_dtype and actual.dtype != expected.dtype:
-            return f"the dtype is {actual.dtype}; expected {expected.dtype}"
-        if expected.dtype.kind in "fc" or actual.dtype.kind in "fc":
-            if not np.allclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True):
-                worst = float(np.max(np.abs(actual.astype(float) - expected.astype(float))))
-                return f"values differ by up to {worst:.3g} (tolerance {atol:g} + {rtol:g}x)"
-            return None
-        if not np.array_equal(actual, expected):
-            return f"expected {_describe(expected)}, got {_describe(actual)}"
-        return None
-    if actual != expected:
+            return _compare_numbers(expected, actual, rtol=rtol, atol=atol, check_dtype=check_dtype)
+        except Exception as error:  # anything NumPy could not compare
+            return f"could not compare the result ({_kind(actual)}): {error}"
+    if not _equal(expected, actual):
         return f"expected {expected!r}, got {_describe(actual)}"
     return None
 
@@ -126,7 +165,10 @@ def check_function(
         except Exception as error:  # the learner's code may raise anything
             failures.append(f"case {number} ({shown}): raised {type(error).__name__}: {error}")
             break
-        problem = compare(expected, actual, rtol=rtol, atol=atol, check_dtype=check_dtype)
+        try:
+            problem = compare(expected, actual, rtol=rtol, atol=atol, check_dtype=check_dtype)
+        except Exception as error:  # never let a learner's odd return value crash the check
+            problem = f"could not compare the result ({_kind(actual)}): {error}"
         if problem is not None:
             failures.append(f"case {number} ({shown}): {problem}")
             break

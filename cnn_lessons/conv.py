@@ -430,8 +430,8 @@ def _prepare_conv(
     image: object, kernel: object, stride: object, padding: object, dilation: object
 ) -> _ConvPlan:
     """Check every argument of a 2-D convolution and zero-pad the image."""
-    image = _validate.real_array(image, "image")
-    kernel = _validate.real_array(kernel, "kernel")
+    image = _validate.real_array(image, "image", finite=True)
+    kernel = _validate.real_array(kernel, "kernel", finite=True)
     stride = _validate.int_pair(stride, "stride")
     dilation = _validate.int_pair(dilation, "dilation")
     padding = _conv_padding(padding)
@@ -728,7 +728,7 @@ def pool2d(
     array([[ 5.,  7.],
            [13., 15.]])
     """
-    x = _validate.real_array(x, "x")
+    x = _validate.real_array(x, "x", finite=True)
     if x.ndim not in (2, 3):
         raise ValueError(
             f"x must have shape (height, width) or (height, width, channels), got shape {x.shape}"
@@ -784,7 +784,7 @@ def global_average_pool(x: np.ndarray) -> np.ndarray | np.floating:
     numpy.ndarray of shape (C,), or a NumPy float scalar for a 2-D ``x``
         Floating point, at least float32.
     """
-    x = _validate.real_array(x, "x")
+    x = _validate.real_array(x, "x", finite=True)
     if x.ndim not in (2, 3):
         raise ValueError(
             f"x must have shape (height, width) or (height, width, channels), got shape {x.shape}"

@@ -40,25 +40,32 @@ _PADDINGS = ("valid", "same")
 
 
 def _input_shape(input_shape) -> tuple[int, ...]:
-    legal = "(height, width, channels) with positive ints, e.g. (28, 28, 1)"
+    legal = "(height, width, channels) with positive ints up to 4096, e.g. (28, 28, 1)"
     if isinstance(input_shape, str) or not isinstance(input_shape, Sequence):
         raise TypeError(f"input_shape must be {legal}, got {input_shape!r}")
     if len(input_shape) != 3:
         raise ValueError(f"input_shape must be {legal}, got {input_shape!r}")
     return tuple(
-        _validate.integer(size, "input_shape", minimum=1, legal=legal, shown=input_shape)
+        _validate.integer(
+            size, "input_shape", minimum=1, maximum=4096, legal=legal, shown=input_shape
+        )
         for size in input_shape
     )
+
+
+#: Most filters, units or classes one layer may have: more is a typo, not a course model.
+MAX_UNITS = 8192
 
 
 def _units(name: str, values, *, example: str) -> tuple[int, ...]:
     if isinstance(values, int | np.integer) and not isinstance(values, bool):
         values = (values,)
-    legal = f"a sequence of positive ints, e.g. {example}"
+    legal = f"a sequence of positive ints (at most {MAX_UNITS}), e.g. {example}"
     if isinstance(values, str) or not isinstance(values, Sequence):
         raise TypeError(f"{name} must be {legal}, got {values!r}")
     return tuple(
-        _validate.integer(value, name, minimum=1, legal=legal, shown=values) for value in values
+        _validate.integer(value, name, minimum=1, maximum=MAX_UNITS, legal=legal, shown=values)
+        for value in values
     )
 
 
@@ -153,14 +160,14 @@ def small_cnn(
     >>> model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     """
     height, width, channels = _input_shape(input_shape)
-    num_classes = _validate.integer(num_classes, "num_classes", minimum=2)
+    num_classes = _validate.integer(num_classes, "num_classes", minimum=2, maximum=MAX_UNITS)
     filters = _units("filters", filters, example="(32, 64)")
     if not filters:
         raise ValueError("filters must hold at least one entry (one per convolution block)")
     kernel = _validate.int_pair(kernel_size, "kernel_size")
     pool_size = _validate.positive_int(pool_size, "pool_size")
     _validate.one_of(padding, "padding", _PADDINGS)
-    dense_units = _validate.non_negative_int(dense_units, "dense_units")
+    dense_units = _validate.non_negative_int(dense_units, "dense_units", maximum=MAX_UNITS)
     dropout = _dropout(dropout)
     _keras_identifier(
         "activation", activation, keras.activations.get, "activation name such as 'relu'"
@@ -271,7 +278,7 @@ def dense_network(
         Built, not compiled; output ``(N, num_classes)`` probabilities.
     """
     shape = _input_shape(input_shape)
-    num_classes = _validate.integer(num_classes, "num_classes", minimum=2)
+    num_classes = _validate.integer(num_classes, "num_classes", minimum=2, maximum=MAX_UNITS)
     hidden_units = _units("hidden_units", hidden_units, example="(64,)")
     dropout = _dropout(dropout)
     _keras_identifier(

@@ -8,16 +8,34 @@ or changes global rcParams.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 
-from cnn_lessons import _validate, conv
+from cnn_lessons import _validate, augment, conv
 
 #: Largest grid side :func:`plot_conv_grid` draws (one cell per pixel: more is unreadable).
 _MAX_GRID = 64
+
+
+def data_range(values) -> tuple[float, float]:
+    """Colour limits for a picture: [0, 1] when it lies inside that range (so a faint image
+    looks faint), otherwise its finite minimum and maximum (never an empty range).
+
+    Examples
+    --------
+    >>> data_range([[0.2, 0.5]]), data_range([[0.0, 3.5]]), data_range([[np.nan, 2.0]])
+    ((0.0, 1.0), (0.0, 3.5), (0.0, 2.0))
+    """
+    values = np.asarray(values, dtype=float)
+    finite = values[np.isfinite(values)]
+    if finite.size == 0 or (finite.min() >= 0 and finite.max() <= 1):
+        return 0.0, 1.0
+    low, high = float(min(finite.min(), 0.0)), float(finite.max())
+    return low, high if high > low else low + 1.0
 
 
 def _new_axes(ax, **subplots_options):
@@ -46,17 +64,19 @@ def show_image(image, ax=None, *, title=None, cmap=None, **kwargs):
     -------
     matplotlib.axes.Axes
     """
-    image = np.asarray(image)
+    image = _validate.float_image(image, "image", finite=False)
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[..., 0]
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (3, 4)):
         raise ValueError(f"image must have shape (H, W), (H, W, 1) or (H, W, 3), got {image.shape}")
     ax = _new_axes(ax, figsize=(3, 3))
-    if image.ndim == 2:
-        if cmap is None:
-            cmap = "gray"
-            if "vmin" not in kwargs and "vmax" not in kwargs and image.min() >= 0:
-                kwargs["vmin"], kwargs["vmax"] = 0, 255 if image.max() > 1 else 1
+    if image.ndim == 2 and cmap is None:
+        cmap = "gray"
+        if "vmin" not in kwargs and "vmax" not in kwargs:
+            kwargs["vmin"], kwargs["vmax"] = data_range(image)
+    elif image.ndim == 3 and np.isfinite(image).all() and (image.min() < 0 or image.max() > 1):
+        low, high = data_range(image)  # colour pictures must be in [0, 1] for imshow
+        image = (image - low) / (high - low)
     ax.imshow(image, cmap=cmap, **kwargs)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -88,6 +108,8 @@ def show_images(images, axes=None, *, titles=None, ncols=8, cmap=None, size=1.2,
     count = len(images)
     if count == 0:
         raise ValueError("images must contain at least one image, got an empty sequence")
+    if titles is not None:
+        titles = _validate.names(titles, "titles")
     if titles is not None and len(titles) != count:
         raise ValueError(f"titles must have one entry per image ({count}), got {len(titles)}")
     if axes is None:
@@ -178,7 +200,7 @@ def plot_confusion_matrix(matrix, ax=None, *, class_names=None, normalize=False,
         raise ValueError(f"matrix must be square (K, K), got shape {matrix.shape}")
     if normalize:
         matrix = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
-    labels = "auto" if class_names is None else list(class_names)
+    labels = "auto" if class_names is None else list(_validate.names(class_names, "class_names"))
     ax = _new_axes(ax, figsize=(5, 4.2))
     sns.heatmap(
         matrix,
@@ -240,7 +262,7 @@ def plot_probabilities(probabilities, ax=None, *, class_names=None, true_label=N
     names = (
         [str(index) for index in range(len(probabilities))]
         if class_names is None
-        else list(class_names)
+        else list(_validate.names(class_names, "class_names"))
     )
     if len(names) != len(probabilities):
         raise ValueError(f"class_names must have {len(probabilities)} entries, got {len(names)}")
@@ -302,24 +324,22 @@ def plot_mosaic(
     -------
     matplotlib.axes.Axes
     """
-    images = np.asarray(images, dtype=float)
-    if images.ndim != 3 or len(images) == 0:
+    images = _validate.real_array(images, "images").astype(float)
+    if images.ndim != 3:
         raise ValueError(f"images must have shape (N, h, w) with N >= 1, got {images.shape}")
     count, height, width = images.shape
-    ncols = int(ncols or math.ceil(math.sqrt(count)))
-    nrows = math.ceil(count / ncols)
-    if normalize_each:
-        low = images.min(axis=(1, 2), keepdims=True)
-        span = images.max(axis=(1, 2), keepdims=True) - low
-        images = np.where(span > 0, (images - low) / np.where(span > 0, span, 1), 0.0)
-    else:
-        low, high = images.min(), images.max()
-        images = (images - low) / (high - low) if high > low else np.zeros_like(images)
-    mosaic = np.full((nrows * (height + gap) - gap, ncols * (width + gap) - gap), np.nan)
-    for index in range(count):
-        row, col = divmod(index, ncols)
-        top, left = row * (height + gap), col * (width + gap)
-        mosaic[top : top + height, left : left + width] = images[index]
+    ncols = _validate.positive_int(ncols or math.ceil(math.sqrt(count)), "ncols")
+    nrows = math.ceil(count / min(ncols, count))
+    images = np.where(np.isfinite(images), images, np.nan)  # NaN and inf show as gaps
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN tile has no range
+        axes = (1, 2) if normalize_each else None
+        low = np.nanmin(images, axis=axes, keepdims=True)
+        span = np.nanmax(images, axis=axes, keepdims=True) - low
+    scaled = np.where(span > 0, (images - low) / np.where(span > 0, span, 1), 0.0)
+    scaled[np.isnan(images)] = np.nan
+    mosaic = augment.tile_images(scaled, ncols=ncols, padding=gap, fill=np.nan)
+    ncols = min(ncols, count)
     ax = _new_axes(ax, figsize=(min(10, 0.6 * ncols + 1), min(10, 0.6 * nrows + 1)))
     shown = plt.get_cmap(cmap).with_extremes(bad=gap_color)
     ax.imshow(mosaic, cmap=shown, vmin=0, vmax=1, interpolation="nearest")
@@ -373,8 +393,9 @@ def plot_heatmap_overlay(
     -------
     matplotlib.axes.Axes
     """
-    image = np.asarray(image, dtype=float)
-    heatmap = np.asarray(heatmap, dtype=float)
+    image = _validate.float_image(image, "image", finite=False).astype(float)
+    heatmap = _validate.real_array(heatmap, "heatmap").astype(float)
+    heatmap[np.isinf(heatmap)] = np.nan  # shown transparent, like the pixels nothing covered
     if image.ndim == 3:
         image = image.mean(axis=-1)
     if heatmap.shape != image.shape:
@@ -382,15 +403,16 @@ def plot_heatmap_overlay(
     ax = _new_axes(ax, figsize=(3, 3))
     scale = {}
     if center is not None:
-        reach = float(np.nanmax(np.abs(heatmap - center))) or 1.0
+        reach = symmetric_limit(heatmap - center)
         scale = {"vmin": center - reach, "vmax": center + reach}
     if outline:
         ax.imshow(heatmap, cmap=cmap, **scale)
-        low, high = float(image.min()), float(image.max())
-        if high > low:
+        low, high = float(np.nanmin(image)), float(np.nanmax(image))
+        if np.isfinite(image).all() and high > low:
             ax.contour(image, levels=[(low + high) / 2], colors="cyan", linewidths=0.7)
     else:
-        ax.imshow(image, cmap="gray", vmin=min(0.0, image.min()), vmax=max(1.0, image.max()))
+        low, high = data_range(image)
+        ax.imshow(image, cmap="gray", vmin=low, vmax=high)
         ax.imshow(heatmap, cmap=cmap, alpha=alpha, **scale)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -421,7 +443,8 @@ def plot_shape_diagram(names, shapes, ax=None, *, title=None):
     -------
     matplotlib.axes.Axes
     """
-    names, shapes = list(names), [tuple(int(s) for s in shape) for shape in shapes]
+    names = list(_validate.names(names, "names"))
+    shapes = [tuple(int(s) for s in shape) for shape in shapes]
     if len(names) != len(shapes) or not names:
         raise ValueError(
             f"names and shapes must be non-empty and of equal length, got {len(names)} names "

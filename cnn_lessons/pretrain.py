@@ -60,7 +60,7 @@ SEED = 0
 def class_labels(names) -> np.ndarray:
     """The Animal-MNIST labels of the animal ``names``, e.g. ``("giraffe", "zebra") -> [6, 9]``."""
     labels = []
-    for name in names:
+    for name in _validate.names(names, "names"):
         if name not in data.ANIMAL_CLASSES:
             raise ValueError(f"names must be animal classes {data.ANIMAL_CLASSES}, got {name!r}")
         labels.append(data.ANIMAL_CLASSES.index(name))
@@ -117,7 +117,7 @@ def build_base(num_classes: int = len(SOURCE_CLASSES), *, seed: int = SEED, name
     """
     import keras
 
-    num_classes = _validate.integer(num_classes, "num_classes", minimum=2)
+    num_classes = _validate.integer(num_classes, "num_classes", minimum=2, maximum=1000)
     seeded = _compat.initializer_seeder(_validate.seed(seed))
     inputs = keras.Input(shape=(28, 28, 1), name="image")
     x = inputs

@@ -38,7 +38,7 @@ def test_build_base_is_seeded():
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ({"num_classes": 1}, "num_classes must be an int of at least 2"),
+        ({"num_classes": 1}, "num_classes must be an int from 2 to 1000"),
         ({"seed": -1}, "seed must be"),
     ],
 )

@@ -17,6 +17,8 @@ from matplotlib.container import Container
 from matplotlib.figure import Figure
 from PIL import Image
 
+from cnn_lessons import plots
+
 #: Pixels per inch of every app figure (one screen pixel per figure pixel in JupyterLab).
 DPI = 80
 
@@ -41,15 +43,6 @@ def render_png(figure: Figure) -> bytes:
         buffer, format="png", compress_level=_PNG_COMPRESSION
     )
     return buffer.getvalue()
-
-
-def _unit_or_data_range(picture: np.ndarray) -> dict:
-    """[0, 1] for pictures inside it (so a faint image looks faint), else the data's range."""
-    finite = picture[np.isfinite(picture)]
-    if finite.size == 0 or (finite.min() >= 0 and finite.max() <= 1):
-        return {"vmin": 0, "vmax": 1}
-    low, high = float(finite.min()), float(finite.max())
-    return {"vmin": low, "vmax": high if high > low else low + 1}
 
 
 class Canvas:
@@ -130,8 +123,9 @@ class Canvas:
         """Show ``picture`` on ``ax``, updating the image kept under ``key`` if there is one.
 
         ``picture`` is ``(H, W)``, ``(H, W, 1)`` or ``(H, W, 3)``. Grayscale pictures use the
-        ``"gray"`` colour map on [0, 1] unless ``cmap``/``vmin``/``vmax`` say otherwise; pass
-        ``vmin=None, vmax=None`` to scale to the data. ``extent`` places the picture (default:
+        ``"gray"`` colour map on :func:`cnn_lessons.plots.data_range` unless
+        ``cmap``/``vmin``/``vmax`` say otherwise; pass ``vmin=None, vmax=None`` to scale to the
+        data's minimum and maximum. ``extent`` places the picture (default:
         one unit per pixel).
 
         Returns
@@ -142,7 +136,8 @@ class Canvas:
         if picture.ndim == 3 and picture.shape[2] == 1:
             picture = picture[..., 0]
         if picture.ndim == 2:
-            options = {"cmap": "gray", **_unit_or_data_range(picture), **options}
+            low, high = plots.data_range(picture)
+            options = {"cmap": "gray", "vmin": low, "vmax": high, **options}
         height, width = picture.shape[:2]
         extent = options.pop("extent", (-0.5, width - 0.5, height - 0.5, -0.5))
         shown = self.artists.get(key)
