@@ -596,6 +596,30 @@ def _grid_lines(ax, rows, cols, *, color="white", linewidth=0.8):
     ax.add_collection(LineCollection(segments, colors=color, linewidths=linewidth))
 
 
+_GRID_COLORS = {
+    "padding": (0.86, 0.86, 0.86),
+    "input": (0.74, 0.85, 0.95),
+    "span": (1.0, 0.87, 0.72),
+    "tap": (0.96, 0.55, 0.16),
+    "done": (0.99, 0.8, 0.6),
+    "todo": (0.97, 0.97, 0.97),
+}
+
+
+def _draw_output_grid(ax, out: int, step: int) -> None:
+    """The ``out`` x ``out`` output: pixels done tinted, the one being computed orange."""
+    result = np.empty((out, out, 3))
+    result[:] = _GRID_COLORS["todo"]
+    result.reshape(-1, 3)[:step] = _GRID_COLORS["done"]
+    result[divmod(int(step), out)] = _GRID_COLORS["tap"]
+    ax.imshow(result, interpolation="nearest")
+    _grid_lines(ax, out, out, color="gray", linewidth=0.6)
+    ax.set_xlim(-0.5, max(out, 3) - 0.5)
+    ax.set_ylim(max(out, 3) - 0.5, -0.5)
+    ax.set_axis_off()
+    ax.set_title(f"output {out}x{out}", fontsize=9)
+
+
 def plot_conv_grid(
     input_size,
     kernel_size,
@@ -656,52 +680,34 @@ def plot_conv_grid(
             1, 2, figsize=(6, 3), gridspec_kw={"width_ratios": [padded, max(out, 3)]}
         )
     input_ax, output_ax = axes
-    colors = {
-        "padding": (0.86, 0.86, 0.86),
-        "input": (0.74, 0.85, 0.95),
-        "span": (1.0, 0.87, 0.72),
-        "tap": (0.96, 0.55, 0.16),
-        "done": (0.99, 0.8, 0.6),
-        "todo": (0.97, 0.97, 0.97),
-    }
-    grid = np.empty((padded, padded, 3))
-    grid[:] = colors["padding"]
-    grid[before : before + input_size, before : before + input_size] = colors["input"]
     row, col = divmod(int(step), out)
     top, left = row * stride, col * stride
-    grid[top : top + span, left : left + span] = colors["span"]
-    grid[top : top + span : dilation, left : left + span : dilation] = colors["tap"]
+    grid = np.empty((padded, padded, 3))
+    grid[:] = _GRID_COLORS["padding"]
+    grid[before : before + input_size, before : before + input_size] = _GRID_COLORS["input"]
+    grid[top : top + span, left : left + span] = _GRID_COLORS["span"]
+    grid[top : top + span : dilation, left : left + span : dilation] = _GRID_COLORS["tap"]
     input_ax.imshow(grid, interpolation="nearest")
     _grid_lines(input_ax, padded, padded)
-    input_ax.add_patch(
-        plt.Rectangle(
-            (before - 0.5, before - 0.5),
-            input_size,
-            input_size,
-            fill=False,
-            edgecolor="tab:blue",
-            linewidth=1.5,
+    for corner, side, color in (
+        ((before, before), input_size, "tab:blue"),
+        ((top, left), span, "black"),
+    ):
+        input_ax.add_patch(
+            plt.Rectangle(
+                (corner[1] - 0.5, corner[0] - 0.5),
+                side,
+                side,
+                fill=False,
+                edgecolor=color,
+                linewidth=1.5,
+            )
         )
-    )
-    input_ax.add_patch(
-        plt.Rectangle(
-            (left - 0.5, top - 0.5), span, span, fill=False, edgecolor="black", linewidth=1.5
-        )
-    )
     input_ax.set_axis_off()
     input_ax.set_title(
         title if title is not None else f"input {input_size}x{input_size} + padding", fontsize=9
     )
-    result = np.empty((out, out, 3))
-    result[:] = colors["todo"]
-    result.reshape(-1, 3)[:step] = colors["done"]
-    result[row, col] = colors["tap"]
-    output_ax.imshow(result, interpolation="nearest")
-    _grid_lines(output_ax, out, out, color="gray", linewidth=0.6)
-    output_ax.set_xlim(-0.5, max(out, 3) - 0.5)
-    output_ax.set_ylim(max(out, 3) - 0.5, -0.5)
-    output_ax.set_axis_off()
-    output_ax.set_title(f"output {out}x{out}", fontsize=9)
+    _draw_output_grid(output_ax, out, step)
     return input_ax, output_ax
 
 
