@@ -15,6 +15,7 @@ module              app                                compute
 ``kernels``         :func:`kernel_playground`          ``filter_photo``
 ``arithmetic``      :func:`conv_arithmetic_explorer`   ``conv_arithmetic``
 ``pooling``         :func:`pooling_explorer`           ``edge_features``, ``pool_features``
+``gradients``       :func:`gradient_flow_explorer`     ``flow``
 ``predictions``     :func:`prediction_explorer`        ``predict``, ``prediction``
 ``optimizers``      :func:`optimizer_trajectories`     ``race``
 ``augmentation``    :func:`augmentation_explorer`      ``augmented_mosaic``
@@ -33,6 +34,7 @@ from cnn_lessons.widgets.arithmetic import conv_arithmetic_explorer
 from cnn_lessons.widgets.augmentation import augmentation_explorer
 from cnn_lessons.widgets.datasets import dataset_browser
 from cnn_lessons.widgets.features import feature_map_browser
+from cnn_lessons.widgets.gradients import gradient_flow_explorer
 from cnn_lessons.widgets.kernels import kernel_playground
 from cnn_lessons.widgets.optimizers import optimizer_trajectories
 from cnn_lessons.widgets.pooling import pooling_explorer
@@ -44,6 +46,7 @@ APPS = {
     "kernel_playground": kernel_playground,
     "conv_arithmetic_explorer": conv_arithmetic_explorer,
     "pooling_explorer": pooling_explorer,
+    "gradient_flow_explorer": gradient_flow_explorer,
     "prediction_explorer": prediction_explorer,
     "optimizer_trajectories": optimizer_trajectories,
     "augmentation_explorer": augmentation_explorer,

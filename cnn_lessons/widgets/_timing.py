@@ -39,6 +39,9 @@ def latency_cases() -> dict[str, LatencyCase]:
             widgets.conv_arithmetic_explorer, "stride", [1, 2, 3], 100
         ),
         "pooling_explorer": LatencyCase(widgets.pooling_explorer, "pool_size", [2, 3, 4], 100),
+        "gradient_flow_explorer": LatencyCase(
+            widgets.gradient_flow_explorer, "row", [5, 6, 7, 8], 100
+        ),
         "prediction_explorer": LatencyCase(_prediction_explorer, "index", [1, 2, 3, 4], 100),
         "optimizer_trajectories": LatencyCase(
             widgets.optimizer_trajectories, "learning_rate", [0.01, 0.03, 0.1], 500

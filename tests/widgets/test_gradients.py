@@ -1,23 +1,20 @@
-"""The gradient-flow app of the "How a CNN learns" lesson, driven without a browser."""
-
-from __future__ import annotations
-
-import statistics
-import time
+"""The gradient-flow explorer and its compute step, ``flow``, driven without a browser."""
 
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from cnn_lessons import backprop, conv, gradient_app
+from cnn_lessons import backprop, conv, widgets
+from cnn_lessons.widgets import gradients
 
 
 @pytest.fixture(scope="module")
-def app():
-    return gradient_app.gradient_flow_explorer()
+def explorer():
+    return widgets.gradient_flow_explorer()
 
 
-def test_app_starts_on_a_pixel_whose_gradient_reaches_the_input(app):
+def test_app_starts_on_a_pixel_whose_gradient_reaches_the_input(explorer):
+    app = explorer
     assert set(app.controls) == {
         "kernel_size",
         "stride",
@@ -26,16 +23,18 @@ def test_app_starts_on_a_pixel_whose_gradient_reaches_the_input(app):
         "row",
         "col",
         "label",
+        "zoom",
     }
     result = app.result
     assert result["output"].shape == (13, 13)
     assert result["conv_pixels"] == 1 and result["input_pixels"] == 9
     assert result["kernel_weights"] <= 9
-    assert "reaches 1 convolution pixel(s), 9 input pixels" in result["summary"]
-    assert app.output.outputs and "image/png" in app.output.outputs[0]["data"]
+    assert "reaches 1 convolution pixel(s), 9 input pixels" in app.summary.value
+    assert app.png is not None and "image/png" in app.output.outputs[0]["data"]
 
 
-def test_geometry_controls_resize_the_output_and_the_pixel_sliders(app):
+def test_geometry_controls_resize_the_output_and_the_pixel_sliders(explorer):
+    app = explorer
     app.controls["kernel_size"].value = 5
     app.controls["stride"].value = 2
     side = conv.output_size(28, 5, stride=2) // 2
@@ -51,7 +50,16 @@ def test_geometry_controls_resize_the_output_and_the_pixel_sliders(app):
         app.controls[name].value = value
 
 
-def test_max_pooling_routes_to_one_pixel_and_average_pooling_to_four(app):
+def test_a_geometry_change_redraws_once(explorer, redraws):
+    app = explorer
+    drawn = redraws(app)
+    app.controls["kernel_size"].value = 7  # clamps row and col too
+    app.controls["kernel_size"].value = 3
+    assert len(drawn) == 2
+
+
+def test_max_pooling_routes_to_one_pixel_and_average_pooling_to_four(explorer):
+    app = explorer
     app.controls["pooling"].value = "avg"
     averaged = app.result
     app.controls["pooling"].value = "max"
@@ -60,15 +68,18 @@ def test_max_pooling_routes_to_one_pixel_and_average_pooling_to_four(app):
     assert np.count_nonzero(averaged["feature_gradient"]) == 4
 
 
-def test_a_pixel_where_the_relu_is_off_gets_no_gradient(app):
+def test_a_pixel_where_the_relu_is_off_gets_no_gradient(explorer):
+    app = explorer
     output = app.result["pre_activation"]
     dead = np.argwhere(conv.pool2d(output, 2) <= 0)[0]
     app.controls["row"].value, app.controls["col"].value = (int(index) for index in dead)
     assert app.result["input_pixels"] == 0
     assert "no gradient flows back" in app.result["summary"]
+    assert "error" not in app.result and app.png is not None
 
 
-def test_class_loss_target_uses_every_output_pixel(app):
+def test_class_loss_target_uses_every_output_pixel(explorer):
+    app = explorer
     app.controls["target"].value = "class"
     assert app.controls["row"].disabled and not app.controls["label"].disabled
     first = app.result
@@ -83,9 +94,37 @@ def test_class_loss_target_uses_every_output_pixel(app):
     assert not app.controls["row"].disabled
 
 
+def test_every_panel_states_its_colour_scale(explorer):
+    app = explorer
+    titles = [title.get_text() for title in app.canvas.titles]
+    assert titles[0] == "input x: 0 to 1"
+    limit = np.abs(app.result["kernel"]).max()
+    assert titles[1] == f"kernel K: ±{limit:.2g}"
+    assert titles[3].startswith("output 13x13: 0 to ")
+    assert titles[7] == "dL/d output: ±1"
+    assert all(f"colour bar {index}" in app.canvas.artists for index in range(8))
+
+
+def test_zoom_shows_the_box_and_three_pixels_around_it(explorer):
+    app = explorer
+    brightest = np.unravel_index(np.argmax(app.result["output"]), app.result["output"].shape)
+    with app.hold_redraws():
+        app.controls["row"].value, app.controls["col"].value = (int(i) for i in brightest)
+        app.controls["zoom"].value = True
+    ax, title = app.canvas.axes[4], app.canvas.titles[4]
+    rows, cols = np.nonzero(app.result["image_gradient"])
+    assert title.get_text().startswith("dL/dx, zoomed")
+    left, right = ax.get_xlim()
+    assert left == max(cols.min() - gradients.ZOOM_MARGIN, 0) - 0.5
+    assert right == min(cols.max() + gradients.ZOOM_MARGIN, 27) + 0.5
+    app.controls["zoom"].value = False
+    assert ax.get_xlim() == (-0.5, 27.5) and title.get_text().startswith("dL/dx: ")
+    app.controls["zoom"].value = True
+
+
 def test_class_loss_gradient_matches_finite_differences_through_the_whole_layer():
-    result = gradient_app.flow(kernel_size=3, stride=2, pooling="avg", target="class")
-    templates = gradient_app._templates(3, 2, "avg")
+    result = gradients.flow(kernel_size=3, stride=2, pooling="avg", target="class")
+    templates = gradients._templates(3, 2, "avg")
     image, kernel, label = result["image"], result["kernel"], result["settings"]["label"]
 
     def loss(k):
@@ -98,31 +137,22 @@ def test_class_loss_gradient_matches_finite_differences_through_the_whole_layer(
 
 def test_flow_explains_impossible_settings():
     with pytest.raises(ValueError, match="2x2 pooling needs a feature map"):
-        gradient_app.flow(image=np.ones((8, 8)), kernel_size=7, stride=3, label=0)
+        gradients.flow(image=np.ones((8, 8)), kernel_size=7, stride=3, label=0)
     with pytest.raises(ValueError, match="outside the 13 x 13 output"):
-        gradient_app.flow(row=13)
+        gradients.flow(row=13)
     with pytest.raises(ValueError, match="target must be one of .pixel., .class., got"):
-        gradient_app.flow(target="everything")
+        gradients.flow(target="everything")
     with pytest.raises(ValueError, match="needs a label"):
-        gradient_app.flow(image=np.ones((8, 8)), target="class")
+        gradients.flow(image=np.ones((8, 8)), target="class")
 
 
 def test_app_kernel_is_fixed_and_read_only():
-    kernel = gradient_app.app_kernel(3)
-    np.testing.assert_array_equal(kernel, gradient_app.app_kernel(3))
+    kernel = gradients.app_kernel(3)
+    np.testing.assert_array_equal(kernel, gradients.app_kernel(3))
     assert kernel.sum() > 0 and not kernel.flags.writeable
 
 
-def test_draw_flow_draws_eight_panels():
-    figure = gradient_app.draw_flow(gradient_app.flow(target="class"))
+def test_flow_figure_draws_eight_panels_for_a_lesson():
+    figure = gradients.flow_figure(gradients.flow(target="class"), zoom=True)
     assert isinstance(figure, Figure) and len(figure.axes) == 8
-
-
-def test_a_slider_move_redraws_quickly(app):
-    """The goal is 100 ms on an idle laptop; this only guards against a large regression."""
-    timings = []
-    for value in [5, 6, 7, 8] * 5:
-        start = time.perf_counter()
-        app.controls["row"].value = value
-        timings.append(time.perf_counter() - start)
-    assert statistics.median(timings) < 0.5
+    assert "own colour scale" in figure.get_suptitle()
