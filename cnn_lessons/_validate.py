@@ -33,18 +33,16 @@ def _shown(value: object) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+_NAMED_INT_RANGES = {1: "a positive int", 0: "a non-negative int"}
+
+
 def _int_legal(minimum: int | None, maximum: int | None) -> str:
     if minimum is not None and maximum is not None:
         return f"an int from {minimum} to {maximum}"
-    if minimum == 1:
-        return "a positive int"
-    if minimum == 0:
-        return "a non-negative int"
-    if minimum is not None:
-        return f"an int of at least {minimum}"
-    if maximum is not None:
-        return f"an int of at most {maximum}"
-    return "an int"
+    if maximum is None and minimum in _NAMED_INT_RANGES:
+        return _NAMED_INT_RANGES[minimum]
+    bound = "" if minimum is None else f" of at least {minimum}"
+    return "an int" + (bound if maximum is None else f" of at most {maximum}")
 
 
 def integer(

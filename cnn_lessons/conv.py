@@ -87,6 +87,16 @@ def _float_dtype(*arrays: np.ndarray) -> np.dtype:
     return np.result_type(*arrays, np.float32)
 
 
+def _axis_sizes(input_size, kernel_size, stride, dilation) -> tuple[int, int, int, int]:
+    """The four sizes of one axis of a convolution, each checked to be a positive int."""
+    names = ("input_size", "kernel_size", "stride", "dilation")
+    values = (input_size, kernel_size, stride, dilation)
+    input_size, kernel_size, stride, dilation = (
+        _validate.positive_int(value, name) for value, name in zip(values, names, strict=True)
+    )
+    return input_size, kernel_size, stride, dilation
+
+
 def _check_fits(kernel_size: int, dilation: int, padded_size: int, extent: str) -> None:
     """Raise ``ValueError`` if a (dilated) kernel is longer than the padded input axis."""
     span = effective_kernel_size(kernel_size, dilation)
@@ -169,10 +179,9 @@ def padding_amounts(
     >>> padding_amounts(28, 4, padding="same")
     (1, 2)
     """
-    input_size = _validate.positive_int(input_size, "input_size")
-    kernel_size = _validate.positive_int(kernel_size, "kernel_size")
-    stride = _validate.positive_int(stride, "stride")
-    dilation = _validate.positive_int(dilation, "dilation")
+    input_size, kernel_size, stride, dilation = _axis_sizes(
+        input_size, kernel_size, stride, dilation
+    )
     padding = _conv_padding(padding)
     if padding == "valid":
         return 0, 0
@@ -228,10 +237,9 @@ def output_size(
     >>> output_size(28, 3, stride=2, padding="same")
     14
     """
-    input_size = _validate.positive_int(input_size, "input_size")
-    kernel_size = _validate.positive_int(kernel_size, "kernel_size")
-    stride = _validate.positive_int(stride, "stride")
-    dilation = _validate.positive_int(dilation, "dilation")
+    input_size, kernel_size, stride, dilation = _axis_sizes(
+        input_size, kernel_size, stride, dilation
+    )
     padding = _conv_padding(padding)
     if padding == "same":
         return math.ceil(input_size / stride)
@@ -285,10 +293,9 @@ def transposed_output_size(
     >>> transposed_output_size(7, 3, stride=2, padding="same")
     14
     """
-    input_size = _validate.positive_int(input_size, "input_size")
-    kernel_size = _validate.positive_int(kernel_size, "kernel_size")
-    stride = _validate.positive_int(stride, "stride")
-    dilation = _validate.positive_int(dilation, "dilation")
+    input_size, kernel_size, stride, dilation = _axis_sizes(
+        input_size, kernel_size, stride, dilation
+    )
     padding = _string_padding(padding)
     if output_padding is not None:
         output_padding = _validate.non_negative_int(output_padding, "output_padding")

@@ -16,3 +16,37 @@ import pytest  # noqa: E402
 def _close_figures():
     yield
     plt.close("all")
+
+
+def _softmax_regression(weights, bias):
+    """Softmax regression on 2x3 images: scores = flatten(image) @ weights + bias."""
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(2, 3, 1)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(weights.shape[1], activation="softmax"),
+        ]
+    )
+    model.layers[-1].set_weights([weights, bias])
+    return model
+
+
+@pytest.fixture
+def softmax_regression():
+    """Build softmax regression on 2x3 images from ``(6, K)`` weights and ``(K,)`` biases."""
+    return _softmax_regression
+
+
+@pytest.fixture
+def linear():
+    """Softmax regression with random weights, five images and their labels, for FGSM tests."""
+    import numpy as np
+
+    generator = np.random.default_rng(0)
+    weights = generator.normal(size=(6, 3)).astype(np.float32)
+    bias = generator.normal(size=3).astype(np.float32)
+    images = generator.random((5, 2, 3, 1)).astype(np.float32)
+    labels = np.array([0, 1, 2, 1, 0])
+    return _softmax_regression(weights, bias), weights, bias, images, labels

@@ -1,33 +1,9 @@
 """FGSM maths on softmax regression, where every gradient is known in closed form."""
 
-import keras
 import numpy as np
 import pytest
 
 from cnn_lessons import adversarial
-
-
-def _linear_model(weights, bias):
-    """Softmax regression on 2x3 images: scores = flatten(image) @ weights + bias."""
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(2, 3, 1)),
-            keras.layers.Flatten(),
-            keras.layers.Dense(weights.shape[1], activation="softmax"),
-        ]
-    )
-    model.layers[-1].set_weights([weights, bias])
-    return model
-
-
-@pytest.fixture
-def linear():
-    generator = np.random.default_rng(0)
-    weights = generator.normal(size=(6, 3)).astype(np.float32)
-    bias = generator.normal(size=3).astype(np.float32)
-    images = generator.random((5, 2, 3, 1)).astype(np.float32)
-    labels = np.array([0, 1, 2, 1, 0])
-    return _linear_model(weights, bias), weights, bias, images, labels
 
 
 def _softmax(scores):
@@ -68,10 +44,10 @@ def test_fgsm_attack_keeps_pixels_in_range_and_within_epsilon(linear):
     assert np.abs(attacked - images).max() <= 0.3 + 1e-6
 
 
-def test_a_saturated_softmax_still_has_a_gradient():
+def test_a_saturated_softmax_still_has_a_gradient(softmax_regression):
     weights = np.zeros((6, 2), np.float32)
     weights[:, 0], weights[:, 1] = 2.0, -2.0  # class 0 wins with probability 1.0 in float32
-    model = _linear_model(weights, np.zeros(2, np.float32))
+    model = softmax_regression(weights, np.zeros(2, np.float32))
     images = np.full((1, 2, 3, 1), 0.9, np.float32)
     assert float(model(images)[0, 0]) == 1.0
     gradient = adversarial.loss_gradient(model, images, [0])

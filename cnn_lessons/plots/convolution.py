@@ -13,6 +13,14 @@ from cnn_lessons.plots._axes import _new_axes
 _MAX_GRID = 64
 
 
+def _matrix(values, name: str, axes: str) -> np.ndarray:
+    """``values`` as a 2-D float array, or a ValueError naming ``name`` and its ``axes``."""
+    values = _validate.real_array(values, name).astype(float)
+    if values.ndim != 2:
+        raise ValueError(f"{name} must be 2-D {axes}, got shape {values.shape}")
+    return values
+
+
 def _grid_lines(ax, rows, cols, *, color="white", linewidth=0.8):
     """Cell borders of a ``rows x cols`` image drawn with ``imshow`` (one LineCollection)."""
     from matplotlib.collections import LineCollection
@@ -65,9 +73,7 @@ def plot_kernel(kernel, ax=None, *, title=None, annotate=True, fmt=".2g"):
     -------
     matplotlib.axes.Axes
     """
-    kernel = np.asarray(kernel, dtype=float)
-    if kernel.ndim != 2:
-        raise ValueError(f"kernel must be 2-D (kh, kw), got shape {kernel.shape}")
+    kernel = _matrix(kernel, "kernel", "(kh, kw)")
     ax = _new_axes(ax, figsize=(2.2, 2.2))
     limit = symmetric_limit(kernel)
     ax.imshow(kernel, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
@@ -238,9 +244,7 @@ def plot_pooling_windows(
     -------
     matplotlib.axes.Axes
     """
-    feature_map = np.asarray(feature_map, dtype=float)
-    if feature_map.ndim != 2:
-        raise ValueError(f"feature_map must be 2-D (h, w), got shape {feature_map.shape}")
+    feature_map = _matrix(feature_map, "feature_map", "(h, w)")
     stride = pool_size if stride is None else stride
     ax = _new_axes(ax, figsize=(3, 3))
     ax.imshow(feature_map, cmap=cmap, interpolation="nearest", **kwargs)

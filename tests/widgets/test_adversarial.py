@@ -9,29 +9,6 @@ from cnn_lessons import pretrain, widgets
 from cnn_lessons.widgets import adversarial
 
 
-def _linear_model(weights, bias):
-    """Softmax regression on 2x3 images: scores = flatten(image) @ weights + bias."""
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(2, 3, 1)),
-            keras.layers.Flatten(),
-            keras.layers.Dense(weights.shape[1], activation="softmax"),
-        ]
-    )
-    model.layers[-1].set_weights([weights, bias])
-    return model
-
-
-@pytest.fixture
-def linear():
-    generator = np.random.default_rng(0)
-    weights = generator.normal(size=(6, 3)).astype(np.float32)
-    bias = generator.normal(size=3).astype(np.float32)
-    images = generator.random((5, 2, 3, 1)).astype(np.float32)
-    labels = np.array([0, 1, 2, 1, 0])
-    return _linear_model(weights, bias), weights, bias, images, labels
-
-
 def test_fgsm_explorer_contract_with_the_pretrained_model():
     app = widgets.fgsm_explorer()
     assert isinstance(app, ipywidgets.Widget)
