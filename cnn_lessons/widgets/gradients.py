@@ -66,13 +66,8 @@ def _templates(kernel_size: int, stride: int, pooling: str) -> np.ndarray:
     classes nothing). The templates are scaled so that a mean digit scores, on average,
     ``CLASS_MARGIN`` more for its own class than for the others.
     """
-    kernel = app_kernel(kernel_size)
-    maps = np.stack(
-        [
-            backprop.gradient_flow(mean, kernel, stride=stride, pooling=pooling)["output"]
-            for mean in _digits()[2]
-        ]
-    )
+    layer = functools.partial(backprop.gradient_flow, stride=stride, pooling=pooling)
+    maps = np.stack([layer(mean, app_kernel(kernel_size))["output"] for mean in _digits()[2]])
     units = maps / np.maximum(np.linalg.norm(maps.reshape(10, -1), axis=1), 1e-12)[:, None, None]
     templates = units - units.mean(axis=0)
     scores = maps.reshape(10, -1) @ templates.reshape(10, -1).T  # mean digit x class
@@ -95,10 +90,8 @@ def flow(
 
     Parameters
     ----------
-    kernel_size : int, default 3
-        Side of the filter, :func:`app_kernel`.
-    stride : int, default 1
-        The convolution's stride.
+    kernel_size, stride : int, default 3 and 1
+        Side of the filter (:func:`app_kernel`) and the convolution's stride.
     pooling : {"max", "avg", "none"}, default "max"
         2x2 pooling with stride 2 after the ReLU, or none.
     target : {"pixel", "class"}, default "pixel"
@@ -116,16 +109,10 @@ def flow(
     Returns
     -------
     dict
-        Everything :func:`cnn_lessons.backprop.gradient_flow` returns (``output`` is
-        ``(h, w)``, ``image_gradient`` ``(H, W)``, ``kernel_gradient``
-        ``(kernel_size, kernel_size)``, ...), plus ``image``, ``kernel``, ``settings``,
-        ``loss`` and ``probabilities`` ``(10,)`` (``None`` for a pixel) and ``summary``.
-
-    Raises
-    ------
-    ValueError
-        For settings the layer cannot compute (e.g. a pixel outside the output), with the
-        reason.
+        What :func:`cnn_lessons.backprop.gradient_flow` returns (``output`` ``(h, w)``,
+        ``image_gradient`` ``(H, W)``, ...), plus ``image``, ``kernel``, ``settings``, ``loss``
+        and ``probabilities`` ``(10,)`` (``None`` for a pixel) and ``summary``. A ``ValueError``
+        says why for settings the layer cannot compute (e.g. a pixel outside the output).
     """
     digits, labels, _ = _digits()
     if image is None:
@@ -135,20 +122,17 @@ def flow(
     _validate.one_of(target, "target", ("pixel", "class"))
     label = true_label if label is None else _validate.integer(label, "label", minimum=0, maximum=9)
     kernel = app_kernel(kernel_size)
+    layer = functools.partial(backprop.gradient_flow, image, kernel, stride=stride, pooling=pooling)
     loss = probabilities = None
-    if target == "pixel":
-        result = backprop.gradient_flow(
-            image, kernel, stride=stride, pooling=pooling, target=(row, col)
-        )
-    else:
+    gradient = (row, col)  # the output pixel, or dL/d output of the class loss
+    if target == "class":
         if label is None:
             raise ValueError("target 'class' needs a label (0-9) for an image of your own")
-        output = backprop.gradient_flow(image, kernel, stride=stride, pooling=pooling)["output"]
         templates = _templates(kernel_size, stride, pooling)
-        loss, probabilities, gradient = backprop.class_loss_gradient(output, templates, label)
-        result = backprop.gradient_flow(
-            image, kernel, stride=stride, pooling=pooling, target=gradient
+        loss, probabilities, gradient = backprop.class_loss_gradient(
+            layer()["output"], templates, label
         )
+    result = layer(target=gradient)
     settings = {"kernel_size": kernel.shape[0], "stride": stride, "pooling": pooling}
     settings.update(target=target, row=row, col=col, label=label)
     result.update(
@@ -198,23 +182,18 @@ PANELS = (
 #: (yellow); values of either sign from -largest (blue) through 0 (white) to +largest (red).
 COLOUR_MAPS = {"gray": "gray", "magnitude": "magma", "signed": "RdBu_r"}
 #: Panels with a cyan box around the non-zero entries of a gradient: panel -> gradient.
-FRAMED = {
-    0: "image_gradient",
-    2: "pre_activation_gradient",
-    4: "image_gradient",
-    6: "pre_activation_gradient",
-}
-ZOOMABLE = (4, 6)  # dL/dx and dL/d(conv): zero outside their box
+FRAMED = dict.fromkeys((0, 4), "image_gradient") | dict.fromkeys((2, 6), "pre_activation_gradient")
+ZOOMABLE = (4, 6)  # dL/dx and dL/d(conv), zero outside their box
+_READING = (
+    "The forward pass on top, the gradient of each quantity below it; each panel has its own "
+    "colour scale, given in its title"
+)
 _RAMP = np.linspace(1.0, 0.0, 128)[:, np.newaxis]  # a colour bar, top to bottom
 
 
 class _UnhintedCanvas(Canvas):
-    """A :class:`Canvas` that renders its text without font hinting.
-
-    Text is most of this figure's drawing time (17 strings, each glyph laid out and rendered
-    on every redraw); without hinting it takes about half as long and looks the same at this
-    size.
-    """
+    """A :class:`Canvas` rendering text without font hinting: text is most of this figure's
+    drawing time (17 strings), and unhinted it takes about half as long and looks the same."""
 
     def render(self) -> bytes:
         with matplotlib.rc_context({"text.hinting": "none"}):
@@ -252,16 +231,8 @@ def _colour_bar(canvas: Canvas, index: int, cmap: str) -> None:
     key = f"colour bar {index}"
     if key not in canvas.artists:
         ax = canvas.axes[index]
-        canvas.artists[key] = ax.imshow(
-            _RAMP,
-            cmap=cmap,
-            vmin=0.0,
-            vmax=1.0,
-            extent=(1.04, 1.11, 0.0, 1.0),
-            transform=ax.transAxes,
-            clip_on=False,
-            interpolation="nearest",
-        )
+        place = {"extent": (1.04, 1.11, 0.0, 1.0), "transform": ax.transAxes, "clip_on": False}
+        canvas.artists[key] = ax.imshow(_RAMP, cmap=cmap, vmin=0, vmax=1, **place)
 
 
 def _bounds(mask: np.ndarray) -> tuple[int, int, int, int] | None:
@@ -346,29 +317,15 @@ def flow_figure(result: dict, *, zoom: bool = False) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
-        A bare figure (not managed by pyplot), 10.4 x 5 inches.
+        A bare figure (not managed by pyplot), 10.4 x 5 inches, with a title on the colours.
     """
     canvas = _flow_canvas()
     draw_flow({**result, "zoom": zoom}, canvas)
-    canvas.figure.suptitle(
-        "forward pass (top) and the gradient of each quantity (below it); "
-        "each panel has its own colour scale, given in its title",
-        fontsize=9,
-        y=0.995,
-    )
+    canvas.figure.suptitle(_READING.lower(), fontsize=9, y=0.995)
     return canvas.figure
 
 
 # --- the app ------------------------------------------------------------------------------------
-
-
-def _output_side(size: int, kernel_size: int, stride: int, pooling: str) -> int | None:
-    """Pixels per side of the output, or None when the settings are impossible."""
-    try:
-        side = conv.output_size(size, kernel_size, stride=stride)
-    except ValueError:
-        return None
-    return side if pooling == "none" else side // 2 or None
 
 
 def _flow_step(image, *, zoom, **settings) -> dict:
@@ -378,25 +335,23 @@ def _flow_step(image, *, zoom, **settings) -> dict:
 
 def _flow_controls(row: int, col: int, side: int, label: int) -> dict:
     slider = {"style": {"description_width": "initial"}, "layout": {"width": "230px"}}
-    dropdown = {"layout": {"width": "200px"}}
 
-    def slider_for(name, value, high):
-        return ipywidgets.IntSlider(value=value, min=0, max=high, description=name, **slider)
+    def slider_for(name, value, low, high):
+        return ipywidgets.IntSlider(value=value, min=low, max=high, description=name, **slider)
+
+    def dropdown(name, options, value):
+        return ipywidgets.Dropdown(
+            options=options, value=value, description=name, layout={"width": "200px"}
+        )
 
     return {
-        "kernel_size": ipywidgets.IntSlider(
-            value=3, min=1, max=7, description="kernel_size", **slider
-        ),
-        "stride": ipywidgets.IntSlider(value=1, min=1, max=3, description="stride", **slider),
-        "pooling": ipywidgets.Dropdown(
-            options=POOLINGS, value="max", description="pooling", **dropdown
-        ),
+        "kernel_size": slider_for("kernel_size", 3, 1, 7),
+        "stride": slider_for("stride", 1, 1, 3),
+        "pooling": dropdown("pooling", POOLINGS, "max"),
         "target": ipywidgets.ToggleButtons(options=TARGETS, value="pixel"),
-        "row": slider_for("row", row, side - 1),
-        "col": slider_for("col", col, side - 1),
-        "label": ipywidgets.Dropdown(
-            options=list(range(10)), value=label, description="class", **dropdown
-        ),
+        "row": slider_for("row", row, 0, side - 1),
+        "col": slider_for("col", col, 0, side - 1),
+        "label": dropdown("class", list(range(10)), label),
         "zoom": ipywidgets.Checkbox(
             value=True, description="zoom dL/dx and dL/d(conv) in on their boxes", indent=False
         ),
@@ -436,9 +391,10 @@ def gradient_flow_explorer(*, digit: int = DIGIT) -> App:
         pixel = controls["target"].value == "pixel"
         controls["row"].disabled = controls["col"].disabled = not pixel
         controls["label"].disabled = pixel
-        side = _output_side(image.shape[0], *(controls[name].value for name in geometry))
-        if side is not None:  # otherwise flow explains the problem
-            controls["row"].max = controls["col"].max = side - 1  # also clamps the values
+        kernel_size, stride, pooling = (controls[name].value for name in geometry)
+        side = conv.output_size(image.shape[0], kernel_size, stride=stride)  # legal on 28 x 28
+        side = side if pooling == "none" else side // 2
+        controls["row"].max = controls["col"].max = side - 1  # also clamps the values
 
     match_ranges()
     return App(
@@ -446,9 +402,6 @@ def gradient_flow_explorer(*, digit: int = DIGIT) -> App:
         functools.partial(_flow_step, image),
         draw_flow,
         canvas=_flow_canvas(),
-        title=(
-            "Where does the gradient flow? The forward pass on top, the gradient of each "
-            "quantity below it; each panel has its own colour scale, given in its title"
-        ),
+        title=f"Where does the gradient flow? {_READING}",
         reactions=dict.fromkeys((*geometry, "target"), match_ranges),
     )
