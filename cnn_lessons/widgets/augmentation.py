@@ -41,7 +41,11 @@ def augmented_mosaic(original, *, count: int = 11, ncols: int = 6, **settings) -
         "images": images,
         "mosaic": mosaic,
         "settings": settings,
-        "summary": f"the original (top left) and {count} random versions of it",
+        "summary": f"the original (top left) and {count} random versions of it: "
+        + ", ".join(
+            f"{name} {value if isinstance(value, str) else format(value, 'g')}"
+            for name, value in settings.items()
+        ),
     }
 
 

@@ -66,8 +66,8 @@ def feature_view(features: FeatureMaps, image: int, layer: str, channel: int) ->
     dict
         ``image``, ``maps`` (the layer's ``(h, w, channels)`` output for the image),
         ``channel_map``, ``dead`` (channel indices zero on every image), ``silent`` (zero on this
-        image), ``layer``, ``channel`` and the titles ``title``, ``channel_title`` and
-        ``grid_title``.
+        image), ``layer``, ``channel``, the titles ``title``, ``channel_title`` and
+        ``grid_title``, and ``summary``.
     """
     _validate.one_of(layer, "layer", features.maps)
     image = _validate.integer(image, "image", minimum=0, maximum=len(features.images) - 1)
@@ -100,6 +100,7 @@ def feature_view(features: FeatureMaps, image: int, layer: str, channel: int) ->
             f"{layer}: {channels} channels {layer_maps.shape[0]}x{layer_maps.shape[1]}, "
             f"{len(dead)} dead (red), {len(silent)} zero for this image"
         ),
+        "summary": f"image {image}{label}, {layer} channel {channel}: {state}",
     }
 
 

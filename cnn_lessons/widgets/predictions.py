@@ -129,7 +129,9 @@ def prediction(answers: Predictions, index: int, *, only_mistakes: bool = False)
             f"{len(answers.mistakes)} of {count} images misclassified"
             if truth is not None
             else f"{count} images, no labels"
-        ),
+        )
+        + f"; showing image {position}"
+        + (f" (mistake {index + 1} of {len(answers.mistakes)})" if only_mistakes else ""),
     }
 
 

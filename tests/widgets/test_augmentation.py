@@ -28,6 +28,7 @@ def test_explorer_works_without_arguments(explorer):
     assert result["images"].shape == (11, 80, 80, 3)
     assert result["mosaic"].shape == (2 * 80 + 2, 6 * 80 + 5 * 2, 3)
     assert explorer.png.startswith(b"\x89PNG")
+    assert result["summary"].endswith("fill_mode reflect, seed 0")
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,7 @@ def test_feature_map_browser_follows_every_control_and_flags_dead_channels():
     np.testing.assert_array_equal(app.result["channel_map"], 0)
     app.controls["image"].value = 3
     assert app.result["title"] == "image 3 (label 1)"
+    assert app.result["summary"] == "image 3 (label 1), conv1 channel 2: dead: zero on every image"
     app.controls["layer"].value = "conv2"
     assert app.controls["channel"].max == 2
     assert app.result["maps"].shape == (6, 6, 3)

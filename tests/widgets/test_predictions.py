@@ -46,7 +46,7 @@ def test_prediction_explorer_follows_the_slider_and_shows_mistakes():
     assert app.result["index"] == 2 and app.result["predicted"] == 2
     assert not app.result["correct"] and "true: b" in app.result["title"]
     assert app.result["confidence"] > 0.99
-    assert app.result["summary"] == "2 of 5 images misclassified"
+    assert app.result["summary"] == "2 of 5 images misclassified; showing image 2"
     app.controls["only_mistakes"].value = True
     assert app.controls["index"].max == 1
     assert app.result["index"] in (2, 4) and not app.result["correct"]
