@@ -202,8 +202,15 @@ def prediction_explorer(model=None, images=None, labels=None, class_names=None) 
         controls,
         functools.partial(_prediction_step, answers),
         functools.partial(draw_prediction, class_names=answers.class_names),
+        # The image's title (prediction, confidence, true class) is wider than the image.
         canvas=Canvas(
-            2, figsize=(7, 3), width_ratios=[1, 1.4], wspace=0.45, right=0.97, bottom=0.12
+            2,
+            figsize=(7.5, 3),
+            width_ratios=[1, 1.2],
+            left=0.1,
+            wspace=0.55,
+            right=0.97,
+            bottom=0.12,
         ),
         title="Prediction explorer",
         reactions={"only_mistakes": match_index_range},
