@@ -16,7 +16,7 @@ def explorer():
 
 def test_pooling_equals_pool2d(explorer):
     app = explorer
-    photo = data.sample_image("chelsea", size=128, gray=True)
+    photo = data.sample_image("chelsea", size=144, gray=True)[8:136, 8:136]  # as the lesson
     features = np.maximum(conv.conv2d(photo, conv.KERNELS["outline"]), 0)
     np.testing.assert_allclose(app.result["feature_map"], features, atol=1e-6)
     np.testing.assert_allclose(app.result["output"], conv.pool2d(features, 2), atol=1e-6)
@@ -46,6 +46,7 @@ def test_every_pooling_control_changes_the_result(explorer):
         ("stride", 4),
         ("padding", "same"),
         ("mode", "avg"),
+        ("shift", 2),
     ]:
         before, picture = app.result, app.png
         app.controls[name].value = value
@@ -66,7 +67,8 @@ def test_pooling_summary_says_when_windows_overlap(explorer):
 
 
 def test_pooling_explains_a_window_larger_than_the_map():
-    app = widgets.pooling_explorer(image=np.random.default_rng(0).random((8, 8)))
+    app = widgets.pooling_explorer(image=np.random.default_rng(0).random((8, 12)))
+    assert app.result["photo"].shape == (8, 8)  # 4 columns kept for the shift
     assert app.result["shape"] == (3, 3)  # 6 x 6 feature map
     app.controls["pool_size"].value = 7
     assert_explains(app, "pool_size")
@@ -96,3 +98,51 @@ def test_edge_features_and_pool_features_alone():
 )
 def test_pooling_note(pool_size, stride, words):
     assert words in pooling.pooling_note(pool_size, stride)
+
+
+def test_pooling_shift_measures_the_lessons_change(explorer):
+    app = explorer
+    assert app.result["shift"] == 0 and app.result["pooled_change"] is None
+    assert "shift" not in app.result["summary"]
+    wide = data.sample_image("chelsea", size=144, gray=True)
+    app.controls["shift"].value = 1
+    np.testing.assert_array_equal(app.result["photo"], wide[8:136, 9:137])
+    # The lesson's table: 1.04 unpooled, 0.56 after 2x2 max pooling, 0.28 (4x4), 0.11 (8x8).
+    assert app.result["change"] == pytest.approx(1.04, abs=0.005)
+    assert app.result["pooled_change"] == pytest.approx(0.56, abs=0.005)
+    assert app.result["summary"].startswith("max pooling 2x2, stride 2, valid: feature map")
+    assert app.result["summary"].endswith(
+        "; shift 1 px: pooled features change by 0.56 (relative), the feature map by 1.04"
+    )
+    with app.hold_redraws():
+        app.controls["pool_size"].value = 8
+        app.controls["stride"].value = 8
+    assert app.result["pooled_change"] == pytest.approx(0.11, abs=0.005)
+    app.controls["shift"].value = 0
+    assert app.result["pooled_change"] is None
+
+
+def test_shifted_view_and_relative_change_alone():
+    wide = np.arange(10 * 14, dtype=float).reshape(10, 14)
+    np.testing.assert_array_equal(pooling.shifted_view(wide, 0), wide[:, :10])
+    np.testing.assert_array_equal(pooling.shifted_view(wide, 3), wide[:, 3:13])
+    view = pooling.shifted_view(wide, 2, top=1, left=1, size=(4, 5))
+    np.testing.assert_array_equal(view, wide[1:5, 3:8])
+    with pytest.raises(ValueError, match="shift must be an int from 0 to 4, got 5"):
+        pooling.shifted_view(wide, 5)
+    with pytest.raises(ValueError, match="at least 3 pixels high and 7 wide"):
+        pooling.shifted_view(np.zeros((8, 6)), 0)
+    with pytest.raises(ValueError, match="7 wide"):
+        widgets.pooling_explorer(image=np.zeros((8, 6)))
+    assert pooling.relative_change([3.0, 4.0], [3.0, 4.0]) == 0
+    assert pooling.relative_change([3.0, 4.0], [0.0, 0.0]) == 1
+    assert np.isnan(pooling.relative_change([0.0], [0.0]))
+    assert pooling.relative_change([0.0], [1.0]) == np.inf
+    features = np.random.default_rng(0).random((6, 6))
+    moved = np.roll(features, 1, axis=1)
+    result = pooling.pool_features(features, unshifted=moved, shift=1)
+    assert result["change"] == pytest.approx(pooling.relative_change(moved, features))
+    expected = pooling.relative_change(conv.pool2d(moved, 2), conv.pool2d(features, 2))
+    assert result["pooled_change"] == pytest.approx(expected)
+    with pytest.raises(ValueError, match="unshifted must have the feature map's shape"):
+        pooling.pool_features(features, unshifted=features[:5])
