@@ -7,6 +7,8 @@ import pytest
 
 from cnn_lessons import backprop, checks, conv
 
+from ._wrong import Wrong, assert_rejected, params
+
 # --- ReLU backward ---------------------------------------------------------------------------
 
 
@@ -39,22 +41,34 @@ def relu_of_the_forward_value(upstream, x):
     return upstream * np.maximum(x, 0)
 
 
-@pytest.mark.parametrize(
-    ("wrong", "symptom"),
-    [
-        (relu_passes_everything, "values differ"),
-        (relu_passes_at_zero, "values differ"),
-        (relu_forgets_upstream, "values differ"),
-        (relu_in_place, "changed `upstream` in place"),
-        (relu_float64_mask, "dtype is float64; expected float32"),
-        (relu_of_the_forward_value, "values differ"),
-    ],
-)
-def test_relu_check_rejects_wrong_implementations(wrong, symptom, capsys):
-    result = checks.check_relu_backward(wrong)
-    printed = capsys.readouterr().out
-    assert not result
-    assert symptom in printed and "Hint:" in printed
+RELU = [
+    Wrong(
+        checks.check_relu_backward,
+        "passes everything",
+        relu_passes_everything,
+        r"even where x is negative",
+    ),
+    Wrong(checks.check_relu_backward, "passes at zero", relu_passes_at_zero, r"exactly 0"),
+    Wrong(
+        checks.check_relu_backward,
+        "forgets upstream",
+        relu_forgets_upstream,
+        r"does not depend on the upstream",
+    ),
+    Wrong(checks.check_relu_backward, "in place", relu_in_place, r"changed `upstream` in place"),
+    Wrong(
+        checks.check_relu_backward,
+        "float64 mask",
+        relu_float64_mask,
+        r"dtype is float64; expected float32",
+    ),
+    Wrong(
+        checks.check_relu_backward,
+        "forward value",
+        relu_of_the_forward_value,
+        r"ReLU's value, not .* slope",
+    ),
+]
 
 
 # --- max-pool backward -----------------------------------------------------------------------
@@ -111,27 +125,59 @@ def max_pool_in_place(upstream, x):
     return gradient
 
 
+def max_pool_last_of_a_tie(upstream, x):
+    gradient = np.zeros(x.shape, dtype=upstream.dtype)
+    for row in range(upstream.shape[0]):
+        for col in range(upstream.shape[1]):
+            window = x[2 * row : 2 * row + 2, 2 * col : 2 * col + 2]
+            top, left = np.argwhere(window == window.max())[-1]
+            gradient[2 * row + top, 2 * col + left] = upstream[row, col]
+    return gradient
+
+
 def max_pool_always_float64(upstream, x):
     return max_pool_reference(upstream, x).astype(np.float64)  # np.zeros(x.shape) does this
 
 
-@pytest.mark.parametrize(
-    ("wrong", "symptom"),
-    [
-        (max_pool_to_every_pixel, "values differ"),
-        (max_pool_like_average, "values differ"),
-        (max_pool_to_every_tied_pixel, "values differ"),
-        (max_pool_to_the_minimum, "values differ"),
-        (max_pool_ignores_odd_sizes, "expected shape (5, 7)"),
-        (max_pool_in_place, "changed `x` in place"),
-        (max_pool_always_float64, "dtype is float64; expected float32"),
-    ],
-)
-def test_max_pool_check_rejects_wrong_implementations(wrong, symptom, capsys):
-    result = checks.check_max_pool_backward(wrong)
-    printed = capsys.readouterr().out
-    assert not result
-    assert symptom in printed and "Hint:" in printed
+MAX_POOL = [
+    Wrong(
+        checks.check_max_pool_backward,
+        "every pixel",
+        max_pool_to_every_pixel,
+        r"Every pixel of a window",
+    ),
+    Wrong(
+        checks.check_max_pool_backward, "like average", max_pool_like_average, r"average pooling"
+    ),
+    Wrong(
+        checks.check_max_pool_backward,
+        "every tied pixel",
+        max_pool_to_every_tied_pixel,
+        r"case 4 .*values differ",
+    ),
+    Wrong(
+        checks.check_max_pool_backward, "the minimum", max_pool_to_the_minimum, r"smallest pixel"
+    ),
+    Wrong(
+        checks.check_max_pool_backward,
+        "ignores odd sizes",
+        max_pool_ignores_odd_sizes,
+        r"expected shape \(5, 7\)",
+    ),
+    Wrong(checks.check_max_pool_backward, "in place", max_pool_in_place, r"changed `x` in place"),
+    Wrong(
+        checks.check_max_pool_backward,
+        "float64",
+        max_pool_always_float64,
+        r"dtype is float64; expected float32",
+    ),
+    Wrong(
+        checks.check_max_pool_backward,
+        "last of a tie",
+        max_pool_last_of_a_tie,
+        r"last largest pixel",
+    ),
+]
 
 
 # --- kernel gradient -------------------------------------------------------------------------
@@ -166,37 +212,56 @@ def kernel_gradient_scales_upstream_in_place(image, upstream):
     return conv.conv2d(image, upstream) / 2.0
 
 
-@pytest.mark.parametrize(
-    ("wrong", "symptom"),
-    [
-        (kernel_gradient_flipped_upstream, "values differ"),
-        (kernel_gradient_flipped_result, "values differ"),
-        (kernel_gradient_transposed, "values differ"),
-        (kernel_gradient_averaged, "values differ"),
-        (kernel_gradient_true_convolution, "values differ"),
-        (kernel_gradient_scales_upstream_in_place, "changed `upstream` in place"),
-    ],
-)
-def test_kernel_gradient_check_rejects_wrong_implementations(wrong, symptom, capsys):
-    result = checks.check_kernel_gradient(wrong)
-    printed = capsys.readouterr().out
-    assert not result
-    assert symptom in printed and "Hint:" in printed
+KERNEL_GRADIENT = [
+    Wrong(
+        checks.check_kernel_gradient,
+        "flipped upstream",
+        kernel_gradient_flipped_upstream,
+        r"flipping the upstream",
+    ),
+    Wrong(
+        checks.check_kernel_gradient,
+        "flipped result",
+        kernel_gradient_flipped_result,
+        r"rotated by 180",
+    ),
+    Wrong(checks.check_kernel_gradient, "transposed", kernel_gradient_transposed, r"transposed"),
+    Wrong(checks.check_kernel_gradient, "averaged", kernel_gradient_averaged, r"not averaged"),
+    Wrong(
+        checks.check_kernel_gradient,
+        "true convolution",
+        kernel_gradient_true_convolution,
+        r"true convolution",
+    ),
+    Wrong(
+        checks.check_kernel_gradient,
+        "scales upstream in place",
+        kernel_gradient_scales_upstream_in_place,
+        r"changed `upstream` in place",
+    ),
+]
+
+WRONG = RELU + MAX_POOL + KERNEL_GRADIENT
+
+
+@params(WRONG)
+def test_the_check_rejects_a_plausible_bug(wrong):
+    assert_rejected(wrong)
 
 
 # --- the references pass ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("check", "solution"),
-    [
-        (checks.check_relu_backward, relu_reference),
-        (checks.check_relu_backward, backprop.relu_backward),
-        (checks.check_max_pool_backward, max_pool_reference),
-        (checks.check_max_pool_backward, lambda u, x: backprop.pool2d_backward(u, x, 2)),
-        (checks.check_kernel_gradient, kernel_gradient_reference),
-    ],
-)
+REFERENCES = [
+    (checks.check_relu_backward, relu_reference),
+    (checks.check_relu_backward, backprop.relu_backward),
+    (checks.check_max_pool_backward, max_pool_reference),
+    (checks.check_max_pool_backward, lambda u, x: backprop.pool2d_backward(u, x, 2)),
+    (checks.check_kernel_gradient, kernel_gradient_reference),
+]
+
+
+@pytest.mark.parametrize(("check", "solution"), REFERENCES)
 def test_checks_pass_correct_solutions(check, solution, capsys):
     result = check(solution)
     assert result and result.cases >= 4
