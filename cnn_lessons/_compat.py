@@ -10,6 +10,7 @@ those tests first.
   10**9)``). With them a model builder seeds its initializers one by one and gets the weights
   a global reseed would give, without touching the learner's random generators.
 * :func:`producing_layer`: the layer that computed a symbolic tensor (``tensor._keras_history``).
+* :func:`reseed_random_layer`: a new seed for a Keras random layer (its ``generator.state``).
 * :func:`forget_pending_initialisation`: drops a model's weights from Keras' global list of
   variables still to be drawn (``keras.src.backend.common.global_state``).
 """
@@ -19,6 +20,8 @@ from __future__ import annotations
 import contextlib
 import random
 from collections.abc import Callable, Iterator
+
+import numpy as np
 
 #: Keras' unseeded initializers draw their seed with ``random.randint(1, KERAS_SEED_RANGE)``.
 KERAS_SEED_RANGE = int(1e9)
@@ -91,6 +94,17 @@ def initializer_seeder(seed: int | None) -> Callable:
         return type(instance).from_config({**config, "seed": next(seeds)})
 
     return seeder
+
+
+def reseed_random_layer(layer, seed: int) -> None:
+    """Give a Keras random layer (``RandomFlip``, ``RandomRotation``, ...) a new seed.
+
+    Afterwards it draws exactly what a new layer made with ``seed=seed`` would draw: Keras
+    keeps a random layer's seed as the state ``[seed, 0]`` of its ``generator``
+    (``keras.random.SeedGenerator``). Reseeding is much faster than making a new layer.
+    """
+    state = layer.generator.state
+    state.assign(np.array([seed, 0], dtype=state.dtype))
 
 
 def producing_layer(tensor):

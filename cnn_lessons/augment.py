@@ -15,10 +15,12 @@ Image batches are ``(N, H, W)`` (grayscale) or ``(N, H, W, C)`` arrays.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from cnn_lessons import _validate
+from cnn_lessons import _compat, _validate
 
 #: The ``flip`` modes accepted by :func:`random_augmentations` (Keras ``RandomFlip`` modes).
 FLIP_MODES: tuple[str, ...] = ("none", "horizontal", "vertical", "horizontal_and_vertical")
@@ -303,23 +305,35 @@ def random_augmentations(
 
     import keras
 
-    seed = seed * 8  # a different seed for each layer, so their random draws differ
-    layers = []
-    if flip != "none":
-        layers.append(keras.layers.RandomFlip(flip, seed=seed))
-    if rotation > 0:
-        layers.append(
-            keras.layers.RandomRotation(rotation / 360, fill_mode=fill_mode, seed=seed + 1)
-        )
-    if zoom > 0:
-        layers.append(keras.layers.RandomZoom(zoom, fill_mode=fill_mode, seed=seed + 2))
-    if shift > 0:
-        layers.append(
-            keras.layers.RandomTranslation(shift, shift, fill_mode=fill_mode, seed=seed + 3)
-        )
-    if contrast > 0:
-        layers.append(keras.layers.RandomContrast(contrast, value_range=(0, 1), seed=seed + 4))
     batch = np.repeat(image[None], count, axis=0)
-    for layer in layers:
+    for offset, layer in _augmentation_layers(flip, rotation, zoom, shift, contrast, fill_mode):
+        # A different seed for each layer, so their random draws differ.
+        _compat.reseed_random_layer(layer, seed * 8 + offset)
         batch = layer(batch, training=True)
     return np.clip(keras.ops.convert_to_numpy(batch), 0.0, 1.0).astype(np.float32)
+
+
+@functools.lru_cache(maxsize=16)
+def _augmentation_layers(flip, rotation, zoom, shift, contrast, fill_mode) -> tuple:
+    """The Keras random layers for these settings, as ``(seed offset, layer)`` pairs.
+
+    Kept for the next call with the same settings (an app redraws with a new seed far more
+    often than with new settings): making a random layer creates a TensorFlow variable for its
+    seed, which took a quarter of an augmentation explorer redraw.
+    """
+    import keras
+
+    layers = []
+    if flip != "none":
+        layers.append((0, keras.layers.RandomFlip(flip, seed=0)))
+    if rotation > 0:
+        layers.append((1, keras.layers.RandomRotation(rotation / 360, fill_mode=fill_mode, seed=0)))
+    if zoom > 0:
+        layers.append((2, keras.layers.RandomZoom(zoom, fill_mode=fill_mode, seed=0)))
+    if shift > 0:
+        layers.append(
+            (3, keras.layers.RandomTranslation(shift, shift, fill_mode=fill_mode, seed=0))
+        )
+    if contrast > 0:
+        layers.append((4, keras.layers.RandomContrast(contrast, value_range=(0, 1), seed=0)))
+    return tuple(layers)

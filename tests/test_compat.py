@@ -33,6 +33,15 @@ def test_the_seeder_reproduces_a_global_reseed_without_touching_python_random():
     assert seeder("zeros").get_config() == {}  # not random: no seed used
 
 
+def test_a_reseeded_random_layer_draws_what_a_new_one_would():
+    images = np.random.default_rng(0).random((4, 6, 6, 1)).astype("float32")
+    fresh = keras.layers.RandomRotation(0.2, seed=11)(images, training=True)
+    reused = keras.layers.RandomRotation(0.2, seed=0)
+    reused(images, training=True)  # advances its generator
+    _compat.reseed_random_layer(reused, 11)
+    np.testing.assert_array_equal(np.asarray(reused(images, training=True)), np.asarray(fresh))
+
+
 def test_producing_layer_reads_the_keras_history_of_a_symbolic_tensor():
     inputs = keras.Input((4,))
     dense = keras.layers.Dense(2)
