@@ -7,7 +7,7 @@ or changes global rcParams. One module per topic, all re-exported here (``plots.
 * :mod:`~cnn_lessons.plots.images`: ``show_image``, ``show_images``, ``plot_mosaic``,
   ``plot_heatmap_overlay`` and ``data_range`` (colour limits from the data);
 * :mod:`~cnn_lessons.plots.convolution`: ``plot_kernel`` (also ``plot_kernel_values``),
-  ``plot_conv_grid``, ``plot_pooling_windows``;
+  ``plot_conv_grid`` (``conv_grid_legend_handles``), ``plot_pooling_windows``;
 * :mod:`~cnn_lessons.plots.training`: ``plot_history``, ``plot_confusion_matrix``,
   ``plot_probabilities``;
 * :mod:`~cnn_lessons.plots.optimizers`: ``plot_loss_surface``, ``plot_paths``,
@@ -17,6 +17,7 @@ or changes global rcParams. One module per topic, all re-exported here (``plots.
 
 from cnn_lessons.plots.architectures import plot_shape_diagram
 from cnn_lessons.plots.convolution import (
+    conv_grid_legend_handles,
     kernel_labels,
     plot_conv_grid,
     plot_kernel,
@@ -40,6 +41,7 @@ from cnn_lessons.plots.training import (
 )
 
 __all__ = [
+    "conv_grid_legend_handles",
     "data_range",
     "kernel_labels",
     "plot_confusion_matrix",

@@ -96,9 +96,33 @@ _GRID_COLORS = {
     "input": (0.74, 0.85, 0.95),
     "span": (1.0, 0.87, 0.72),
     "tap": (0.96, 0.55, 0.16),
-    "done": (0.99, 0.8, 0.6),
+    "done": (0.72, 0.88, 0.70),
     "todo": (0.97, 0.97, 0.97),
 }
+
+_GRID_LABELS = {
+    "padding": "zero padding",
+    "input": "input",
+    "tap": "kernel taps / pixel computed",
+    "span": "dilation gaps",
+    "done": "output already computed",
+}
+
+
+def conv_grid_legend_handles() -> list:
+    """Legend patches for the colours of :func:`plot_conv_grid`, one per meaning.
+
+    Returns
+    -------
+    list of matplotlib.patches.Patch
+        For ``figure.legend(handles=...)`` or ``ax.legend(handles=...)``.
+    """
+    from matplotlib.patches import Patch
+
+    return [
+        Patch(facecolor=_GRID_COLORS[key], edgecolor="gray", linewidth=0.5, label=label)
+        for key, label in _GRID_LABELS.items()
+    ]
 
 
 def _draw_output_grid(ax, out: int, step: int) -> None:
@@ -108,7 +132,7 @@ def _draw_output_grid(ax, out: int, step: int) -> None:
     result.reshape(-1, 3)[:step] = _GRID_COLORS["done"]
     result[divmod(int(step), out)] = _GRID_COLORS["tap"]
     ax.imshow(result, interpolation="nearest")
-    _grid_lines(ax, out, out, color="gray", linewidth=0.6)
+    _grid_lines(ax, out, out, color="gray", linewidth=0.6 if out <= 16 else 0.3)
     ax.set_xlim(-0.5, max(out, 3) - 0.5)
     ax.set_ylim(max(out, 3) - 0.5, -0.5)
     ax.set_axis_off()
@@ -131,7 +155,8 @@ def plot_conv_grid(
 
     The input is light blue, zero padding grey, the pixels the kernel reads (its taps) orange,
     and the rest of the window's span (the gaps of a dilated kernel) pale orange. In the output,
-    the pixel computed at this position is orange and the ones computed before it are tinted.
+    the pixel computed at this position is orange and the ones computed before it pale green.
+    :func:`conv_grid_legend_handles` gives a legend for these colours.
 
     Parameters
     ----------
@@ -183,7 +208,7 @@ def plot_conv_grid(
     grid[top : top + span, left : left + span] = _GRID_COLORS["span"]
     grid[top : top + span : dilation, left : left + span : dilation] = _GRID_COLORS["tap"]
     input_ax.imshow(grid, interpolation="nearest")
-    _grid_lines(input_ax, padded, padded)
+    _grid_lines(input_ax, padded, padded, linewidth=0.8 if padded <= 16 else 0.4)
     for corner, side, color in (
         ((before, before), input_size, "tab:blue"),
         ((top, left), span, "black"),

@@ -9,7 +9,7 @@ import numpy as np
 
 from cnn_lessons import _arrays, conv, data, plots
 from cnn_lessons.widgets._app import App
-from cnn_lessons.widgets._canvas import Canvas
+from cnn_lessons.widgets._canvas import DPI, Canvas
 
 PADDING_MODES = ("valid", "same", "explicit")
 
@@ -153,6 +153,34 @@ def draw_arithmetic(result: dict, canvas: Canvas) -> None:
     # Same scale as the photo: a strided output looks smaller, as it is.
     canvas.axes[3].set_xlim(-0.5, max(photo.shape[1], width) - 0.5)
     canvas.axes[3].set_ylim(max(photo.shape[0], height) - 0.5, -0.5)
+    if "legend" not in canvas.artists:  # the grid colours' meanings, drawn once as pixels
+        canvas.artists["legend"] = canvas.figure.figimage(_legend_pixels(), xo=4, yo=2)
+
+
+@functools.cache
+def _legend_pixels() -> np.ndarray:
+    """The grid colours' legend as an RGBA picture, rendered once.
+
+    Pasted into the figure as pixels: a live legend's texts cost a third of the redraw.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(7.2, 0.22), dpi=DPI)
+    FigureCanvasAgg(figure)
+    figure.legend(
+        handles=plots.conv_grid_legend_handles(),
+        loc="center left",
+        ncols=5,
+        fontsize=7,
+        frameon=False,
+        handlelength=1.2,
+        columnspacing=1.0,
+        borderaxespad=0,
+        borderpad=0.1,
+    )
+    figure.canvas.draw()
+    return np.asarray(figure.canvas.buffer_rgba()).copy()
 
 
 def _padding(padding_mode: str, padding: int):
@@ -170,7 +198,7 @@ def _arithmetic_controls() -> dict:
         return ipywidgets.IntSlider(value=value, min=low, max=high, description=name, **slider)
 
     return {
-        "input_size": slider_for("input_size", 7, 3, 12),
+        "input_size": slider_for("input_size", 7, 3, 32),
         "kernel_size": slider_for("kernel_size", 3, 1, 7),
         "stride": slider_for("stride", 1, 1, 4),
         "padding_mode": ipywidgets.Dropdown(
@@ -187,12 +215,14 @@ def conv_arithmetic_explorer(image=None) -> App:
     with the numbers, and the same settings on a photo checked against Keras.
 
     Every parameter is a control. The left panels draw the padded input (grey = zero padding,
-    orange = the pixels the kernel reads at the current ``step``) and the output grid (the
-    pixel being computed in orange); the ``step`` slider, or the play button next to it, walks
-    the kernel over every position. The summary line prints the output-size relation with the
-    numbers filled in, e.g. ``floor((7 + 2*1 - 3) / 2) + 1 = 4``. The right panels apply the
-    same kernel size, stride, padding and dilation to a photo (a box blur) and compare its shape
-    with the shape Keras reports. The computing is :func:`conv_arithmetic`.
+    orange = the pixels the kernel reads at the current ``step``, pale orange = the gaps of a
+    dilated kernel) and the output grid (the pixel being computed in orange, those computed
+    before it pale green); a legend under the figure names the colours. The ``step`` slider, or
+    the play button next to it, walks the kernel over every position. The summary line prints
+    the output-size relation with the numbers filled in, e.g.
+    ``floor((7 + 2*1 - 3) / 2) + 1 = 4``. The right panels apply the same kernel size, stride,
+    padding and dilation to a photo (a box blur) and compare its shape with the shape Keras
+    reports. The computing is :func:`conv_arithmetic`.
 
     Padding has two controls: ``padding_mode`` is ``"valid"`` (none), ``"same"`` (Keras' rule,
     output ``ceil(n / stride)``, possibly one pixel more after than before) or ``"explicit"``,
@@ -211,7 +241,7 @@ def conv_arithmetic_explorer(image=None) -> App:
     Returns
     -------
     App
-        Controls ``input_size`` (3-12), ``kernel_size`` (1-7), ``stride`` (1-4),
+        Controls ``input_size`` (3-32), ``kernel_size`` (1-7), ``stride`` (1-4),
         ``padding_mode``, ``padding`` (0-4), ``dilation`` (1-3) and ``step``; ``app.play``
         walks ``step``. ``result`` is what :func:`conv_arithmetic` returns.
     """
@@ -241,7 +271,7 @@ def conv_arithmetic_explorer(image=None) -> App:
         controls,
         functools.partial(_arithmetic_step, photo),
         draw_arithmetic,
-        canvas=Canvas(4, figsize=(9.6, 2.7), width_ratios=[1.25, 0.85, 1, 1]),
+        canvas=Canvas(4, figsize=(9.6, 2.95), width_ratios=[1.25, 0.85, 1, 1], bottom=0.1),
         title="Convolution arithmetic",
         reactions=dict.fromkeys(geometry, match_step_range),
         layout=[

@@ -23,6 +23,17 @@ def test_plot_conv_grid_marks_the_window():
         plots.plot_conv_grid(3, 5)
 
 
+def test_conv_grid_colours_each_mean_one_thing():
+    input_ax, output_ax = plots.plot_conv_grid(5, 2, dilation=2, step=2)
+    gaps = {tuple(colour) for colour in input_ax.images[0].get_array().reshape(-1, 3)}
+    done = {tuple(colour) for colour in output_ax.images[0].get_array().reshape(-1, 3)}
+    handles = plots.conv_grid_legend_handles()
+    labels = {handle.get_label(): handle.get_facecolor()[:3] for handle in handles}
+    assert labels["dilation gaps"] in gaps and labels["output already computed"] in done
+    assert labels["dilation gaps"] != labels["output already computed"]
+    assert len({tuple(colour) for colour in labels.values()}) == len(labels)
+
+
 def test_plot_pooling_windows_and_kernel_values():
     ax = plots.plot_pooling_windows(np.arange(100.0).reshape(10, 10), 3, stride=2, count=3)
     assert len(ax.patches) == 3

@@ -186,3 +186,17 @@ def test_conv_arithmetic_alone_and_its_formula():
         arithmetic.conv_arithmetic(photo, input_size=7, kernel_size=3, stride=2, dilation=2)
     with pytest.raises(ValueError, match="step must be between 0 and 15"):
         arithmetic.conv_arithmetic(photo, input_size=7, kernel_size=3, stride=2, padding=1, step=16)
+
+
+def test_explorer_grids_up_to_32_pixels_with_a_legend(explorer):
+    app = explorer
+    assert app.controls["input_size"].max == 32
+    app.controls["input_size"].value = 32
+    assert app.result["output_size"] == 32 and app.controls["step"].max == 32 * 32 - 1
+    assert app.result["summary"].startswith("output 32 x 32: floor((32 + 2*1 - 3) / 1) + 1 = 32")
+    app.controls["step"].value = 1023
+    assert app.result["window"] == (31, 31) and app.png
+    legend = app.canvas.artists["legend"]  # a picture of the legend, pasted in once
+    assert legend in app.canvas.figure.images and legend.get_array().shape[2] == 4
+    assert len({tuple(pixel) for pixel in legend.get_array().reshape(-1, 4)}) > 5
+    assert app.median_update("stride", [1, 2, 3], repeats=3) < 1.0  # a loose bound under load
