@@ -837,8 +837,10 @@ brighter from left to right.  ``KERNEL_DESCRIPTIONS`` explains each one.
 KERNEL_DESCRIPTIONS: dict[str, str] = {
     "identity": "A single 1 in the centre copies each pixel unchanged.",
     "box_blur": "Replaces each pixel by the plain average of its 3x3 neighbourhood (weights 1/9).",
-    "gaussian": "A weighted average that trusts near pixels more (1-2-1 weights over 16), so it "
-    "blurs more smoothly than the box blur.",
+    "gaussian": "A weighted average that trusts near pixels more (1-2-1 weights over 16): it "
+    "blurs more smoothly than the box blur and never inverts fine stripes (a box blur turns "
+    "1-pixel stripes into fainter stripes of the opposite phase); at 3x3 it blurs slightly less "
+    "than the box blur.",
     "sharpen": "Adds the difference between a pixel and its four neighbours back to the pixel, "
     "exaggerating edges while keeping flat areas unchanged (weights sum to 1).",
     "outline": "Compares each pixel with all eight neighbours: flat areas give 0, edges and "

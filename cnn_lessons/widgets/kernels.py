@@ -51,6 +51,8 @@ def filter_photo(
     channels: str = "grayscale",
     name: str = "the photo",
     preset: str | None = None,
+    bias: float = 0.0,
+    relu: bool = False,
 ) -> dict:
     """Filter a photo with a kernel, as the playground shows it.
 
@@ -70,12 +72,17 @@ def filter_photo(
         The photo's name, for messages.
     preset : str, optional
         The preset the weights came from: the label says whether they were edited.
+    bias : float, default 0.0
+        Added to every output value, as a Conv2D layer adds its bias.
+    relu : bool, default False
+        Set negative outputs (after the bias) to 0, as a ReLU activation does.
 
     Returns
     -------
     dict
-        ``image``, ``kernel`` (after normalising), ``label``, ``operation``, ``output``,
-        ``shape`` (with a channel axis), ``display`` (the output as drawn) and ``summary``.
+        ``image``, ``kernel`` (after normalising), ``label``, ``operation``, ``output`` (after
+        the bias and the ReLU), ``shape`` (with a channel axis), ``display`` (the output as
+        drawn, in [0, 1]), ``bias``, ``relu`` and ``summary``.
     """
     picture = _arrays.photo(picture, name=name)
     kernel = np.asarray(weights, dtype=float)
@@ -99,6 +106,15 @@ def filter_photo(
     else:
         picture = _arrays.grayscale(picture)
         output = slide(picture, kernel, padding=padding)
+    bias = float(bias)
+    if not np.isfinite(bias):
+        raise ValueError(f"bias must be a finite number, got {bias}")
+    if bias:
+        output = output + bias
+        notes.append(f"bias {bias:+g} added")
+    if relu:
+        notes.append(f"ReLU: {np.mean(output < 0):.0%} of values (the negative ones) set to 0")
+        output = np.maximum(output, 0)
     display = _displayed(output, kernel, notes)
     shape = output.shape if output.ndim == 3 else (*output.shape, 1)
     return {
@@ -109,6 +125,8 @@ def filter_photo(
         "output": output,
         "shape": shape,
         "display": display,
+        "bias": bias,
+        "relu": bool(relu),
         "summary": _summary(picture, shape, size, padding, operation, channels, notes),
     }
 
@@ -123,11 +141,21 @@ def _normalized(kernel: np.ndarray, normalize: bool) -> tuple[np.ndarray, list[s
 
 
 def _displayed(output: np.ndarray, kernel: np.ndarray, notes: list[str]) -> np.ndarray:
-    """Edge detectors (weights summing to 0) centred on mid-grey; the rest clipped to [0, 1]."""
+    """Edge detectors (weights summing to 0) centred on mid-grey; the rest clipped to [0, 1].
+
+    An edge detector's output is scaled by the 99th percentile of its magnitudes, as the
+    convolution lesson's gallery does: scaled by the maximum, a few strong edges would leave
+    everything else grey. The brightest 1% saturate. After a ReLU (nothing negative left),
+    0 is black instead of mid-grey.
+    """
     if abs(kernel.sum()) < 1e-9:
-        scale = float(np.abs(output).max()) or 1.0
-        notes.append(f"mid-grey = 0, white = +{scale:.2g}")
-        return 0.5 + output / (2 * scale)
+        scale = float(np.percentile(np.abs(output), 99)) or float(np.abs(output).max()) or 1.0
+        how = "(the 99th percentile of |value|; the strongest 1% saturate)"
+        if output.min() >= 0:
+            notes.append(f"black = 0, white = +{scale:.2g} {how}")
+            return np.clip(output / scale, 0, 1)
+        notes.append(f"mid-grey = 0, white = +{scale:.2g} {how}")
+        return np.clip(0.5 + output / (2 * scale), 0, 1)
     clipped = float(np.mean((output < 0) | (output > 1)))
     if clipped > 0.01:
         notes.append(f"{clipped:.0%} of values clipped to [0, 1]")
@@ -166,7 +194,9 @@ def draw_filtered(result: dict, canvas: Canvas) -> None:
     flipped = " (flipped before sliding)" if result["operation"] == "convolution" else ""
     canvas.titles[1].set_text(f"kernel: {result['label']}{flipped}")
     canvas.image("output", canvas.axes[2], result["display"])
-    canvas.titles[2].set_text(f"output {'x'.join(map(str, result['shape']))}")
+    bias = f" {result['bias']:+g}" if result.get("bias") else ""
+    relu = ", ReLU" if result.get("relu") else ""
+    canvas.titles[2].set_text(f"output {'x'.join(map(str, result['shape']))}{bias}{relu}")
 
 
 def _draw_kernel(canvas: Canvas, kernel: np.ndarray) -> None:
@@ -192,7 +222,9 @@ def _sample(name: str, gray: bool) -> np.ndarray:
     return data.sample_image(name, size=128, gray=gray)
 
 
-def _filter_step(own, image, preset, size, normalize, padding, operation, channels, **cells):
+def _filter_step(
+    own, image, preset, size, normalize, padding, operation, channels, bias, relu, **cells
+):
     """The app's compute: the photo named by ``image`` and the weights in the cells."""
     weights = [[cells[f"cell_{row}_{col}"] for col in range(size)] for row in range(size)]
     picture = own if image == YOUR_IMAGE else _sample(image, channels == "grayscale")
@@ -205,6 +237,8 @@ def _filter_step(own, image, preset, size, normalize, padding, operation, channe
         channels=channels,
         name=image,
         preset=preset,
+        bias=bias,
+        relu=relu,
     )
 
 
@@ -235,6 +269,16 @@ def _kernel_controls(names) -> tuple[dict, list]:
         ),
         "operation": ipywidgets.Dropdown(options=OPERATIONS, description="operation", **dropdown),
         "channels": ipywidgets.Dropdown(options=CHANNELS, description="channels", **dropdown),
+        "bias": ipywidgets.FloatSlider(
+            value=0.0,
+            min=-1.0,
+            max=1.0,
+            step=0.05,
+            description="bias",
+            continuous_update=False,
+            **dropdown,
+        ),
+        "relu": ipywidgets.Checkbox(value=False, description="ReLU after the kernel", indent=False),
         **{f"cell_{row}_{col}": cells[row][col] for row in range(5) for col in range(5)},
     }
     return controls, cells
@@ -251,8 +295,10 @@ def kernel_playground(image=None) -> App:
     cell. The computing is :func:`filter_photo`.
 
     Output values are shown as they are, clipped to [0, 1], except for kernels whose weights sum
-    to 0 (edge detectors): their output is centred on mid-grey (0), scaled by its largest
-    magnitude, so negative and positive responses are both visible.
+    to 0 (edge detectors): their output is centred on mid-grey (0) and scaled by the 99th
+    percentile of its magnitudes (the strongest 1% saturate), so negative and positive
+    responses are both visible; the summary says so. A ``bias`` is added to every output value
+    and ``relu`` then sets the negative ones to 0, as in a Conv2D layer with a ReLU.
 
     Parameters
     ----------
@@ -265,9 +311,10 @@ def kernel_playground(image=None) -> App:
     -------
     App
         Controls ``image``, ``preset``, ``size`` (3 or 5), ``normalize``, ``padding``,
-        ``operation``, ``channels`` and the kernel cells ``cell_<row>_<col>`` (rows and columns
-        0-4; only the top-left ``size`` x ``size`` are used and shown), also available as
-        ``app.cells`` (5x5 nested list). ``result`` is what :func:`filter_photo` returns.
+        ``operation``, ``channels``, ``bias`` (-1 to 1), ``relu`` and the kernel cells
+        ``cell_<row>_<col>`` (rows and columns 0-4; only the top-left ``size`` x ``size`` are
+        used and shown), also available as ``app.cells`` (5x5 nested list). ``result`` is
+        what :func:`filter_photo` returns.
     """
     own = None if image is None else _arrays.photo(image)
     controls, cells = _kernel_controls(PHOTOS if own is None else (YOUR_IMAGE, *PHOTOS))
@@ -285,7 +332,10 @@ def kernel_playground(image=None) -> App:
         grid.layout.grid_template_columns = f"repeat({size}, 62px)"
 
     fill_cells()
-    columns = (["image", "preset", "size", "normalize"], ["padding", "operation", "channels"])
+    columns = (
+        ["image", "preset", "size", "normalize"],
+        ["padding", "operation", "channels", "bias", "relu"],
+    )
     app = App(
         controls,
         functools.partial(_filter_step, own),

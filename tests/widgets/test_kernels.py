@@ -196,3 +196,57 @@ def test_filter_photo_alone():
         kernels.filter_photo(photo, np.full((3, 3), np.inf))
     with pytest.raises(ValueError, match="cam is a grayscale photo"):
         kernels.filter_photo(photo[..., 0], np.eye(3), channels="RGB", name="cam")
+
+
+def test_zero_sum_output_is_scaled_by_its_99th_percentile():
+    photo = data.sample_image("chelsea", size=64, gray=True)
+    result = kernels.filter_photo(photo, conv.KERNELS["outline"])
+    scale = np.percentile(np.abs(result["output"]), 99)
+    expected = np.clip(0.5 + result["output"] / (2 * scale), 0, 1)
+    np.testing.assert_allclose(result["display"], expected)
+    assert (
+        f"mid-grey = 0, white = +{scale:.2g} (the 99th percentile of |value|" in (result["summary"])
+    )
+    saturated = (result["display"] == 0) | (result["display"] == 1)
+    assert 0.005 < np.mean(saturated) <= 0.011  # the strongest 1%, at white or black
+
+
+def test_filter_photo_adds_a_bias_then_a_relu():
+    photo = data.sample_image("chelsea", size=64, gray=True)
+    plain = kernels.filter_photo(photo, conv.KERNELS["sobel_x"])
+    result = kernels.filter_photo(photo, conv.KERNELS["sobel_x"], bias=-0.1, relu=True)
+    np.testing.assert_allclose(result["output"], np.maximum(plain["output"] - 0.1, 0))
+    negative = np.mean(plain["output"] - 0.1 < 0)
+    assert result["bias"] == -0.1 and result["relu"]
+    assert "bias -0.1 added" in result["summary"]
+    assert f"ReLU: {negative:.0%} of values (the negative ones) set to 0" in result["summary"]
+    assert "black = 0, white = +" in result["summary"]  # nothing negative left: 0 is black
+    blurred = kernels.filter_photo(photo, np.ones((3, 3)) / 9, bias=0.5)
+    np.testing.assert_allclose(blurred["output"], conv.conv2d(photo, np.ones((3, 3)) / 9) + 0.5)
+    with pytest.raises(ValueError, match="bias must be a finite number"):
+        kernels.filter_photo(photo, np.eye(3), bias=float("nan"))
+
+
+def test_playground_bias_and_relu_controls(fresh_playground):
+    app = fresh_playground
+    assert app.controls["bias"].description == "bias"
+    assert app.controls["relu"].description == "ReLU after the kernel"
+    before = app.result["output"]
+    app.controls["bias"].value = 0.2
+    np.testing.assert_allclose(app.result["output"], before + 0.2, atol=1e-6)
+    assert "bias +0.2 added" in app.result["summary"]
+    app.controls["bias"].value = -0.5
+    app.controls["relu"].value = True
+    assert app.result["output"].min() == 0 and "ReLU" in app.result["summary"]
+    assert app.png
+
+
+def test_gaussian_description_says_what_the_lesson_measures():
+    text = conv.KERNEL_DESCRIPTIONS["gaussian"]
+    assert "never inverts fine stripes" in text and "slightly less" in text
+    stripes = np.tile([1.0, 0.0], (8, 4))  # 1-pixel vertical stripes
+    box = conv.conv2d(stripes, conv.KERNELS["box_blur"])
+    gaussian = conv.conv2d(stripes, conv.KERNELS["gaussian"])
+    # Output pixels 0 and 1 sit on the stripes 0 and 1: the box blur inverts them (2/3, 1/3).
+    np.testing.assert_allclose(box[0, :2], [2 / 3, 1 / 3])
+    np.testing.assert_allclose(gaussian[0, :2], [0.5, 0.5])  # flattened, never inverted
