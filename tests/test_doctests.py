@@ -27,7 +27,7 @@ MODULES = _modules_with_examples()
 
 
 def test_the_examples_are_found():
-    assert {"cnn_lessons.conv", "cnn_lessons.models", "cnn_lessons._validate"} <= set(MODULES)
+    assert {"cnn_lessons.conv.sizes", "cnn_lessons.models", "cnn_lessons._validate"} <= set(MODULES)
 
 
 @pytest.mark.parametrize("name", MODULES)
