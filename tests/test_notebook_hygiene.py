@@ -124,6 +124,12 @@ def test_exercises_have_an_executed_solution_cell(lesson):
         assert index > exercises, f"solution cell {index} comes before ## Exercises"
         assert cell.source.strip() and cell.execution_count is not None, "unexecuted solution"
         assert not [o for o in cell.outputs if o.output_type == "error"], "solution failed"
+        hidden = cell.metadata.get("jupyter", {}).get("source_hidden", False)
+        assert hidden, f"solution cell {index} is not collapsed (metadata jupyter.source_hidden)"
+        intro = notebook.cells[index - 1]
+        assert intro.cell_type == "markdown" and intro.source.startswith(
+            "A reference solution (hidden"
+        ), f"solution cell {index} lacks the line that says a hidden reference solution follows"
 
 
 def test_outputs_are_free_of_secrets(lesson):
