@@ -56,3 +56,17 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in (REPO / ".ci" / "run").read_text()
     readme = (REPO / "README.md").read_text()
     assert "make lab" in readme and "make test" in readme
+
+
+def test_the_wheel_takes_every_subpackage():
+    # `packages = ["cnn_lessons"]` once left cnn_lessons.widgets, .explain, ... out of the wheel;
+    # the editable install hid it. Every folder with an __init__.py must be found.
+    from setuptools import find_packages
+
+    setuptools = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = set(find_packages(str(REPO), **setuptools["packages"]["find"]))
+    wanted = {
+        ".".join(path.parent.relative_to(REPO).parts)
+        for path in (REPO / "cnn_lessons").rglob("__init__.py")
+    }
+    assert len(wanted) > 1 and wanted <= found, f"left out of the wheel: {sorted(wanted - found)}"
