@@ -50,3 +50,13 @@ def linear():
     images = generator.random((5, 2, 3, 1)).astype(np.float32)
     labels = np.array([0, 1, 2, 1, 0])
     return _softmax_regression(weights, bias), weights, bias, images, labels
+
+
+@pytest.fixture(scope="session")
+def playwright_session():
+    """One Playwright for the whole run. The browser tests and the site tests both drive
+    Chromium, and Playwright's sync API refuses to start a second instance while one runs."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright

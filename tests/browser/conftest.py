@@ -36,13 +36,10 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
+def browser(playwright_session):
+    chromium = launch_chromium(playwright_session)
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture
