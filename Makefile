@@ -105,6 +105,7 @@ site: venv
 bench: venv
 	$(BIN)/python benchmarks/conv_speed.py
 	$(BIN)/python benchmarks/widget_latency.py
+	$(BIN)/python benchmarks/browser_latency.py
 	$(BIN)/python benchmarks/course_time.py
 
 clean:
