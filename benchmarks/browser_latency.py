@@ -200,14 +200,15 @@ def main() -> None:
                 context.close()
                 lab.shut_down_kernels()
             browser.close()
+    # The run itself keeps a core or two busy (kernel, JupyterLab, Chromium): judge the machine
+    # by the load before it started.
     cores = os.cpu_count() or 1
-    busy = max(os.getloadavg()[0], float(load_before.split(",")[0])) > cores / 2
     warning = (
-        f"The machine was busy while this ran (load average above half its {cores} cores): "
-        "these times are inflated, by the CPU the kernel, JupyterLab and Chromium had to share. "
-        "Re-run on an idle machine for numbers to hold against the goals."
-        if busy
-        else "The machine was otherwise idle while this ran."
+        f"The machine was busy with other work when this started (1-minute load above half its "
+        f"{cores} cores): these times are inflated, by the CPU the kernel, JupyterLab and "
+        "Chromium had to share. Re-run on an idle machine for numbers to hold against the goals."
+        if float(load_before.split(",")[0]) > cores / 2
+        else "The machine was otherwise idle when this started (the load after is this run's own)."
     )
     lines = [
         "# Browser latency: a key press on a slider to the new figure on screen",
