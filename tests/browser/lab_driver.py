@@ -167,8 +167,12 @@ def launch_chromium(playwright):
 # --- a lesson -------------------------------------------------------------------------------
 
 
-def open_and_run(page, lab, notebook: str) -> None:
-    """Open a notebook, wait for its kernel, run every cell and wait until all have finished.
+def open_and_run(page, lab, notebook: str, *, through: str | None = None) -> None:
+    """Open a notebook, wait for its kernel, run its cells and wait until all have finished.
+
+    With ``through`` (text in a cell's source, such as ``"widgets.pooling_explorer("``), only
+    the cells up to the last code cell containing it run: everything an app needs, without
+    the rest of the lesson, which nbval already runs. Without it, every cell runs.
 
     ``reset`` empties the workspace first: otherwise JupyterLab reopens every notebook an
     earlier page opened, each with a new kernel.
@@ -182,22 +186,39 @@ def open_and_run(page, lab, notebook: str) -> None:
     }"""
     page.wait_for_function(ready, arg=notebook, timeout=120_000, polling=500)
     # Clearing first resets every execution count, so "all counted" below means "all re-ran".
-    page.evaluate(
-        """async () => {
-            await window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs');
-            await window.jupyterapp.commands.execute('notebook:run-all-cells');
-        }"""
+    last = page.evaluate(
+        """async (marker) => {
+            const commands = window.jupyterapp.commands;
+            const notebook = window.jupyterapp.shell.currentWidget.content;
+            await commands.execute('notebook:clear-all-cell-outputs');
+            const cells = notebook.widgets;
+            let last = cells.length - 1;
+            if (marker !== null) {
+                last = cells.findLastIndex(cell => cell.model.type === 'code'
+                    && cell.model.sharedModel.getSource().includes(marker));
+                if (last < 0) return last;
+            }
+            if (last === cells.length - 1) {
+                await commands.execute('notebook:run-all-cells');
+            } else {
+                notebook.activeCellIndex = last + 1;
+                await commands.execute('notebook:run-all-above');
+            }
+            return last;
+        }""",
+        through,
     )
+    assert last >= 0, f"no code cell of {notebook} contains {through!r}"
     page.wait_for_function(
-        """(path) => {
+        """([path, last]) => {
             const panel = window.jupyterapp?.shell?.currentWidget;
             if (panel?.context?.path !== path) return false;
-            const cells = panel.content.widgets.filter(cell => cell.model.type === 'code'
-                && cell.model.sharedModel.getSource().trim() !== '');
+            const cells = panel.content.widgets.slice(0, last + 1).filter(cell =>
+                cell.model.type === 'code' && cell.model.sharedModel.getSource().trim() !== '');
             return panel.sessionContext?.session?.kernel?.status === 'idle'
                 && cells.every(cell => cell.model.executionCount !== null);
         }""",
-        arg=notebook,
+        arg=[notebook, last],
         timeout=RUN_TIMEOUT_MS,
         polling=500,
     )

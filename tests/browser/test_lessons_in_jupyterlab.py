@@ -1,6 +1,7 @@
 """Every app of every lesson, in a real JupyterLab: open the lesson, run it, move the controls.
 
-One test per lesson that has an app. Each runs the whole lesson, finds its apps by their title
+One test per lesson that has an app. Each runs the lesson up to its last app (nbval runs every
+cell already; the cells after the apps add nothing here), finds its apps by their title
 or a control's label (never by cell position: lessons change), and moves at least one control
 of every app the way a learner does: sliders with the keyboard, dropdowns by selection,
 checkboxes and toggle buttons by clicking. After each move it waits for a new figure (its
@@ -37,7 +38,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_lesson_00_dataset_browser(page, lab):
-    open_and_run(page, lab, "00_welcome.ipynb")
+    open_and_run(page, lab, "00_welcome.ipynb", through="widgets.dataset_browser(")
     app = app_with_control(page, "index")
     move_slider(page, app, "index", "ArrowRight")
     assert summary_text(app).startswith("label ")
@@ -48,7 +49,7 @@ def test_lesson_00_dataset_browser(page, lab):
 
 
 def test_lesson_01_kernel_playground(page, lab):
-    open_and_run(page, lab, "01_convolution.ipynb")
+    open_and_run(page, lab, "01_convolution.ipynb", through="widgets.kernel_playground(")
     app = app_titled(page, "Image kernels")
     _, after = select_option(page, app, "preset", "box_blur")
     assert "weights divided by their sum, 9" in after
@@ -64,7 +65,7 @@ def test_lesson_01_kernel_playground(page, lab):
 
 
 def test_lesson_02_conv_arithmetic_explorer(page, lab):
-    open_and_run(page, lab, "02_stride_padding.ipynb")
+    open_and_run(page, lab, "02_stride_padding.ipynb", through="widgets.conv_arithmetic_explorer(")
     app = app_titled(page, "Convolution arithmetic")
     _, summary_before = press_on_slider(page, app, "stride", "ArrowRight")
     summary_after = summary_text(app)
@@ -86,7 +87,7 @@ def test_lesson_02_conv_arithmetic_explorer(page, lab):
 
 
 def test_lesson_03_pooling_explorer(page, lab):
-    open_and_run(page, lab, "03_pooling.ipynb")
+    open_and_run(page, lab, "03_pooling.ipynb", through="widgets.pooling_explorer(")
     app = app_titled(page, "Pooling a feature map")
     move_slider(page, app, "pool_size", "ArrowRight")
     assert summary_text(app).startswith("max pooling 3x3")
@@ -98,7 +99,7 @@ def test_lesson_03_pooling_explorer(page, lab):
 
 
 def test_lesson_04_gradient_flow_explorer(page, lab):
-    open_and_run(page, lab, "04_how_cnns_learn.ipynb")
+    open_and_run(page, lab, "04_how_cnns_learn.ipynb", through="widgets.gradient_flow_explorer(")
     app = app_titled(page, "Where does the gradient flow?")
     readout = move_slider(page, app, "row", "ArrowLeft")
     assert f"output 13 x 13, pixel ({readout}," in summary_text(app)
@@ -115,7 +116,7 @@ def test_lesson_04_gradient_flow_explorer(page, lab):
 
 
 def test_lesson_05_prediction_explorer(page, lab):
-    open_and_run(page, lab, "05_first_cnn.ipynb")
+    open_and_run(page, lab, "05_first_cnn.ipynb", through="widgets.prediction_explorer(")
     app = app_titled(page, "Prediction explorer")
     click_checkbox(page, app, "only mistakes")
     checked = "only mistakes" in ticked_checkboxes(app)
@@ -124,7 +125,7 @@ def test_lesson_05_prediction_explorer(page, lab):
 
 
 def test_lesson_06_optimizer_trajectories(page, lab):
-    open_and_run(page, lab, "06_optimizers.ipynb")
+    open_and_run(page, lab, "06_optimizers.ipynb", through="widgets.optimizer_trajectories(")
     app = app_titled(page, "Optimizers on a 2-D loss surface")
     move_slider(page, app, "learning rate", "ArrowRight")
     select_option(page, app, "surface", "rosenbrock")
@@ -143,7 +144,7 @@ def test_lesson_06_optimizer_trajectories(page, lab):
 
 
 def test_lesson_09_augmentation_explorer(page, lab):
-    open_and_run(page, lab, "09_augmentation.ipynb")
+    open_and_run(page, lab, "09_augmentation.ipynb", through="widgets.augmentation_explorer(")
     app = app_titled(page, "Random augmentations")
     move_slider(page, app, "seed", "ArrowRight")
     assert summary_text(app).endswith("seed 1")
@@ -153,7 +154,7 @@ def test_lesson_09_augmentation_explorer(page, lab):
 
 
 def test_lesson_11_feature_maps_and_the_occlusion_app(page, lab):
-    open_and_run(page, lab, "11_visualizing.ipynb")
+    open_and_run(page, lab, "11_visualizing.ipynb", through="widgets.make_app(")
     browser = app_titled(page, "Feature maps")
     move_slider(page, browser, "channel", "ArrowRight")
     move_slider(page, browser, "image", "ArrowRight")
@@ -168,7 +169,7 @@ def test_lesson_11_feature_maps_and_the_occlusion_app(page, lab):
 
 
 def test_lesson_13_fgsm_explorer(page, lab):
-    open_and_run(page, lab, "13_interpretability.ipynb")
+    open_and_run(page, lab, "13_interpretability.ipynb", through="widgets.fgsm_explorer(")
     app = app_titled(page, "Fast gradient sign method")
     readout = move_slider(page, app, "epsilon", "ArrowLeft")
     assert summary_text(app).startswith(f"epsilon {readout}:")
