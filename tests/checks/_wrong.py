@@ -41,3 +41,27 @@ def assert_rejected(wrong: Wrong):
         f"{wrong.name}: {result.failures[0]!r} does not match {wrong.message!r}"
     )
     return result
+
+
+def catalogue_tests(wrongs, references):
+    """The two tests every catalogue module runs, parametrised by its own lists.
+
+    Returns ``(rejects, references_pass)``: one test per wrong implementation (the check must
+    reject it with a message pointing at the mistake) and one per ``(check, solution)`` pair
+    (the check must accept the reference solution and say so with a tick). Assign them to
+    ``test_*`` names.
+    """
+    import pytest
+
+    @params(wrongs)
+    def rejects(wrong):
+        assert_rejected(wrong)
+
+    @pytest.mark.parametrize(("check", "solution"), references)
+    def references_pass(check, solution, capsys):
+        passed = check(solution)
+        printed = capsys.readouterr().out
+        assert passed, printed
+        assert "✔" in printed, printed
+
+    return rejects, references_pass

@@ -2,11 +2,10 @@
 
 import keras
 import numpy as np
-import pytest
 
 from cnn_lessons import checks
 
-from ._wrong import Wrong, assert_rejected, params
+from ._wrong import Wrong, catalogue_tests
 
 # --- multiply-adds ----------------------------------------------------------------------------
 
@@ -231,11 +230,6 @@ REFERENCES = [
 ]
 
 
-@params(WRONG)
-def test_the_check_rejects_a_plausible_bug(wrong):
-    assert_rejected(wrong)
-
-
-@pytest.mark.parametrize(("check", "solution"), REFERENCES)
-def test_the_references_pass(check, solution, capsys):
-    assert check(solution), capsys.readouterr().out
+test_the_check_rejects_a_plausible_bug, test_the_references_pass = catalogue_tests(
+    WRONG, REFERENCES
+)

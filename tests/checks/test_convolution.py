@@ -1,11 +1,10 @@
 """The checks of the convolution, stride-and-padding and pooling lessons reject plausible bugs."""
 
 import numpy as np
-import pytest
 
 from cnn_lessons import checks, conv
 
-from ._wrong import Wrong, assert_rejected, params
+from ._wrong import Wrong, catalogue_tests
 
 # --- cross-correlation ------------------------------------------------------------------------
 
@@ -131,15 +130,9 @@ REFERENCES = [
 ]
 
 
-@params(WRONG)
-def test_the_check_rejects_a_plausible_bug(wrong):
-    assert_rejected(wrong)
-
-
-@pytest.mark.parametrize(("check", "solution"), REFERENCES)
-def test_the_references_pass(check, solution, capsys):
-    assert check(solution)
-    assert "✔" in capsys.readouterr().out
+test_the_check_rejects_a_plausible_bug, test_the_references_pass = catalogue_tests(
+    WRONG, REFERENCES
+)
 
 
 def test_the_kernel_check_reports_a_function_instead_of_a_kernel(capsys):

@@ -6,7 +6,7 @@ import pytest
 
 from cnn_lessons import checks
 
-from ._wrong import Wrong, assert_rejected, params
+from ._wrong import Wrong, catalogue_tests
 
 # --- cross-entropy ----------------------------------------------------------------------------
 
@@ -145,14 +145,9 @@ REFERENCES = [
 ]
 
 
-@params(WRONG)
-def test_the_check_rejects_a_plausible_bug(wrong):
-    assert_rejected(wrong)
-
-
-@pytest.mark.parametrize(("check", "solution"), REFERENCES)
-def test_the_references_pass(check, solution, capsys):
-    assert check(solution), capsys.readouterr().out
+test_the_check_rejects_a_plausible_bug, test_the_references_pass = catalogue_tests(
+    WRONG, REFERENCES
+)
 
 
 def test_keras_counts_the_parameters_the_check_expects():

@@ -3,11 +3,10 @@
 import random
 
 import numpy as np
-import pytest
 
 from cnn_lessons import checks
 
-from ._wrong import Wrong, assert_rejected, params
+from ._wrong import Wrong, catalogue_tests
 
 
 def freeze_up_to(model, layer_name):
@@ -93,14 +92,9 @@ WRONG = FREEZE + FGSM
 REFERENCES = [(checks.check_freeze_up_to, freeze_up_to), (checks.check_fgsm_step, fgsm)]
 
 
-@params(WRONG)
-def test_the_check_rejects_a_plausible_bug(wrong):
-    assert_rejected(wrong)
-
-
-@pytest.mark.parametrize(("check", "solution"), REFERENCES)
-def test_the_references_pass(check, solution, capsys):
-    assert check(solution), capsys.readouterr().out
+test_the_check_rejects_a_plausible_bug, test_the_references_pass = catalogue_tests(
+    WRONG, REFERENCES
+)
 
 
 def test_running_a_check_does_not_reseed_the_learners_generators():

@@ -3,11 +3,10 @@
 import math
 
 import numpy as np
-import pytest
 
 from cnn_lessons import augment, checks
 
-from ._wrong import Wrong, assert_rejected, params
+from ._wrong import Wrong, catalogue_tests
 
 
 def grid_cost(grid, folds, epochs):
@@ -94,11 +93,6 @@ REFERENCES = [
 ]
 
 
-@params(WRONG)
-def test_the_check_rejects_a_plausible_bug(wrong):
-    assert_rejected(wrong)
-
-
-@pytest.mark.parametrize(("check", "solution"), REFERENCES)
-def test_the_references_pass(check, solution, capsys):
-    assert check(solution), capsys.readouterr().out
+test_the_check_rejects_a_plausible_bug, test_the_references_pass = catalogue_tests(
+    WRONG, REFERENCES
+)
