@@ -1,6 +1,10 @@
-"""Shared test settings: a non-interactive matplotlib backend and quiet TensorFlow."""
+"""Shared test settings: a non-interactive matplotlib backend and quiet TensorFlow; for the
+tests that drive Chromium (marked ``browser``: the JupyterLab tests and the site tests), one
+Playwright, a skip with its reason when Debian's Chromium is missing, and the call's report on
+each test item (for a screenshot when it failed)."""
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -10,6 +14,29 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")  # the same path as tests/browser/lab_driver.py's
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM.exists():
+        return
+    reason = (
+        f"browser test skipped: Chromium not found at {CHROMIUM} "
+        "(install Debian's `chromium` package; .ci/run does)"
+    )
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep the call phase's report on the item: fixtures read it to screenshot a failure."""
+    report = yield
+    if report.when == "call":
+        item.report_call = report
+    return report
 
 
 @pytest.fixture(autouse=True)

@@ -1,10 +1,11 @@
 """A real JupyterLab, started on the lessons' copy, driven by Playwright in Debian's Chromium.
 
 The whole folder is skipped, with the reason printed in pytest's summary, when Chromium is not
-installed at /usr/bin/chromium (``.ci/run`` installs it). Playwright never downloads a browser of
-its own here: it launches the system Chromium through ``executable_path``. One JupyterLab and
-one Chromium serve the whole session (``lab_driver`` starts them, and the latency benchmark
-reuses it); every test gets a fresh page, and the kernels it started are shut down after it.
+installed at /usr/bin/chromium (``tests/conftest.py``; ``.ci/run`` installs it). Playwright never
+downloads a browser of its own here: it launches the system Chromium through
+``executable_path``. One JupyterLab and one Chromium serve the whole session (``lab_driver``
+starts them, and the latency benchmark reuses it); every test gets a fresh page, and the kernels
+it started are shut down after it.
 """
 
 from __future__ import annotations
@@ -12,21 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from lab_driver import CHROMIUM, launch_chromium, start_lab
+from lab_driver import launch_chromium, start_lab
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-
-
-def pytest_collection_modifyitems(config, items):
-    if CHROMIUM.exists():
-        return
-    reason = (
-        f"browser tests skipped: Chromium not found at {CHROMIUM} "
-        "(install Debian's `chromium` package; .ci/run does)"
-    )
-    for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="session")
@@ -53,11 +42,3 @@ def page(browser, lab, request):
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
     lab.shut_down_kernels()
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    report = yield
-    if report.when == "call":
-        item.report_call = report
-    return report

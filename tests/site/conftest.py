@@ -1,7 +1,8 @@
 """The course website, built by ``site/build.py`` and served on 127.0.0.1, for the site test.
 
 Skipped, with the reason in pytest's summary, when Chromium is not installed at /usr/bin/chromium
-(``.ci/run`` installs it). Playwright launches that Chromium; it never downloads a browser.
+(``tests/conftest.py``; ``.ci/run`` installs it). Playwright launches that Chromium with the
+JupyterLab tests' flags; it never downloads a browser.
 """
 
 from __future__ import annotations
@@ -16,37 +17,17 @@ from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
+from lab_driver import launch_chromium  # noqa: E402  (the JupyterLab tests' Chromium, same flags)
+
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "site" / "_build" / "html"
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "browser" / "artifacts"
-# The flags of the JupyterLab browser test (tests/browser/conftest.py).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
-
-
-def pytest_collection_modifyitems(config, items):
-    if CHROMIUM.exists():
-        return
-    reason = (
-        f"site test skipped: Chromium not found at {CHROMIUM} "
-        "(install Debian's `chromium` package; .ci/run does)"
-    )
-    for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="session")
 def built_site() -> Path:
-    """Build the site (Sphinx rebuilds what changed since the last build, so a stale page is
+    """Build the site from scratch (``site/build.py`` rereads every page, so a stale page is
     never tested), with warnings as errors, and return its folder."""
     start = time.perf_counter()
     result = subprocess.run(
@@ -81,9 +62,7 @@ def site_url(built_site):
 
 @pytest.fixture(scope="session")
 def site_browser(playwright_session):
-    chromium = playwright_session.chromium.launch(
-        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-    )
+    chromium = launch_chromium(playwright_session)
     yield chromium
     chromium.close()
 
@@ -101,11 +80,3 @@ def site_page(site_browser, request):
         name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     context.close()
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    report = yield
-    if report.when == "call":
-        item.report_call = report
-    return report
