@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from machine import describe_machine
+from machine import write_report
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
@@ -210,33 +210,36 @@ def main() -> None:
         if float(load_before.split(",")[0]) > cores / 2
         else "The machine was otherwise idle when this started (the load after is this run's own)."
     )
-    lines = [
-        "# Browser latency: a key press on a slider to the new figure on screen",
-        "",
-        describe_machine(),
-        "",
-        f"Load average (1, 5, 15 min) before: {load_before}; after: {_load()}; "
-        f"{(time.monotonic() - started) / 60:.0f} minutes in all. {warning}",
-        "",
-        "JupyterLab and headless Chromium on this machine; each lesson runs top to bottom, then "
-        f"one slider of each app moves by key presses (ArrowRight, ArrowLeft, ...): one warm-up "
-        f"move, then {MOVES} measured ones. Each time runs from the `keydown` event to the new "
-        "figure painted (a MutationObserver sees the figure's new `blob:` URL, `img.decode()` "
-        "resolves, then a `requestAnimationFrame` callback and a zero-delay timeout). The "
-        "in-process column is the kernel's own update (compute, draw, PNG) from "
-        "`widget_latency.md`, for the control named there, measured separately, on the machine "
-        "and at the load that file states. "
-        "Written by `python benchmarks/browser_latency.py`.",
-        "",
-        "| app | lesson | slider | median ms | p90 ms | in-process median ms | goal ms (median) "
-        "| verdict |",
-        "|---|---|---|---:|---:|---:|---:|---|",
-        *rows,
-        "",
-    ]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines))
-    print(f"wrote {RESULTS}")
+    write_report(
+        RESULTS,
+        title="Browser latency: a key press on a slider to the new figure on screen",
+        notes=[
+            f"Load average (1, 5, 15 min) before: {load_before}; after: {_load()}; "
+            f"{(time.monotonic() - started) / 60:.0f} minutes in all. {warning}",
+            "",
+            "JupyterLab and headless Chromium on this machine; each lesson runs top to bottom, "
+            "then one slider of each app moves by key presses (ArrowRight, ArrowLeft, ...): one "
+            f"warm-up move, then {MOVES} measured ones. Each time runs from the `keydown` event "
+            "to the new figure painted (a MutationObserver sees the figure's new `blob:` URL, "
+            "`img.decode()` resolves, then a `requestAnimationFrame` callback and a zero-delay "
+            "timeout). The in-process column is the kernel's own update (compute, draw, PNG) "
+            "from `widget_latency.md`, for the control named there, measured separately, on the "
+            "machine and at the load that file states. "
+            "Written by `python benchmarks/browser_latency.py`.",
+        ],
+        columns=[
+            "app",
+            "lesson",
+            "slider",
+            "median ms",
+            "p90 ms",
+            "in-process median ms",
+            "goal ms (median)",
+            "verdict",
+        ],
+        numeric={"median ms", "p90 ms", "in-process median ms", "goal ms (median)"},
+        rows=rows,
+    )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from machine import describe_machine
+from machine import write_report
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results" / "course_time.md"
@@ -50,29 +50,28 @@ def main(arguments: list[str]) -> int:
         budget = "ok" if seconds <= LESSON_BUDGET else "OVER"
         rows.append(f"| {path.name} | {seconds:.1f} | {seconds / 60:.1f} | {status} | {budget} |")
         print(rows[-1], flush=True)
-    lines = [
-        "# Course time under nbval",
-        "",
-        describe_machine(),
-        "",
-        "Each lesson timed alone: `python -m pytest <lesson>` (nbval, fresh kernel, including",
-        f"kernel start-up). Budget: {LESSON_BUDGET} s per lesson, {COURSE_BUDGET} s in all.",
-        "Load average when finished (1, 5, 15 min): "
-        + ", ".join(f"{value:.2f}" for value in os.getloadavg())
-        + " (above 0 means other work shared the 2 cores).",
-        "",
-        "| lesson | seconds | minutes | nbval | budget |",
-        "|---|---:|---:|---|---|",
-        *rows,
+    rows.append(
         f"| **total** | **{total:.1f}** | **{total / 60:.1f}** | "
         f"{'pass' if not failures else f'{failures} FAILED'} | "
-        f"{'ok' if total <= COURSE_BUDGET else 'OVER'} |",
-        "",
-    ]
+        f"{'ok' if total <= COURSE_BUDGET else 'OVER'} |"
+    )
+    print(rows[-1])
     if not arguments:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text("\n".join(lines))
-        print(f"wrote {RESULTS.relative_to(REPO)}")
+        write_report(
+            RESULTS,
+            title="Course time under nbval",
+            notes=[
+                "Each lesson timed alone: `python -m pytest <lesson>` (nbval, fresh kernel, "
+                f"including kernel start-up). Budget: {LESSON_BUDGET} s per lesson, "
+                f"{COURSE_BUDGET} s in all.",
+                "Load average when finished (1, 5, 15 min): "
+                + ", ".join(f"{value:.2f}" for value in os.getloadavg())
+                + " (above 0 means other work shared the 2 cores).",
+            ],
+            columns=["lesson", "seconds", "minutes", "nbval", "budget"],
+            numeric={"seconds", "minutes"},
+            rows=rows,
+        )
     return 1 if failures else 0
 
 

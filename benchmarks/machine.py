@@ -6,6 +6,7 @@ import datetime
 import os
 import platform
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 
 def _cpu_model() -> str:
@@ -34,3 +35,20 @@ def describe_machine() -> str:
         f"TensorFlow {_version('tensorflow')}, Keras {_version('keras')}; "
         f"measured {datetime.date.today().isoformat()}."
     )
+
+
+def write_report(
+    path, *, title: str, notes: list[str], columns: list[str], numeric: set[str], rows: list[str]
+) -> None:
+    """Write a results file: the title, the machine line, the notes, then the table.
+
+    ``columns`` names the table's columns; those in ``numeric`` are right-aligned. ``rows``
+    are the table's lines, already formatted (``| ... |``).
+    """
+    header = "| " + " | ".join(columns) + " |"
+    alignment = "|" + "|".join("---:" if name in numeric else "---" for name in columns) + "|"
+    lines = [f"# {title}", "", describe_machine(), "", *notes, "", header, alignment, *rows, ""]
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines))
+    print(f"wrote {path}")

@@ -16,7 +16,7 @@ import statistics
 from pathlib import Path
 
 import matplotlib
-from machine import describe_machine
+from machine import write_report
 
 from cnn_lessons import environment
 
@@ -43,22 +43,17 @@ def main() -> None:
         rows.append("| " + " | ".join([*cells, str(case.goal_ms), verdict]) + " |")
         print(rows[-1], flush=True)
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    lines = [
-        "# Widget latency: one control change to a redrawn figure",
-        "",
-        describe_machine(),
-        "",
-        f"In-process, {REPEATS} updates per app; load average when finished: {load}.",
-        "Written by `python benchmarks/widget_latency.py`.",
-        "",
-        "| app | control moved | median ms | p95 ms | goal ms (median) | verdict |",
-        "|---|---|---:|---:|---:|---|",
-        *rows,
-        "",
-    ]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines))
-    print(f"wrote {RESULTS}")
+    write_report(
+        RESULTS,
+        title="Widget latency: one control change to a redrawn figure",
+        notes=[
+            f"In-process, {REPEATS} updates per app; load average when finished: {load}.",
+            "Written by `python benchmarks/widget_latency.py`.",
+        ],
+        columns=["app", "control moved", "median ms", "p95 ms", "goal ms (median)", "verdict"],
+        numeric={"median ms", "p95 ms", "goal ms (median)"},
+        rows=rows,
+    )
 
 
 if __name__ == "__main__":
