@@ -173,6 +173,21 @@ def _follow(controls: dict, mode: str):
     return reaction
 
 
+def _log_slider(value: float, low: int, high: int, description: str):
+    """A slider from 10**low to 10**high in quarter decades, applied on release."""
+    return ipywidgets.FloatLogSlider(
+        value=value,
+        base=10,
+        min=low,
+        max=high,
+        step=0.25,
+        description=description,
+        readout_format=".3g",
+        continuous_update=False,
+        style={"description_width": "initial"},
+    )
+
+
 def optimizer_trajectories(
     *,
     surface: str = "elongated",
@@ -222,32 +237,14 @@ def optimizer_trajectories(
         "surface": ipywidgets.Dropdown(
             options=list(optim.SURFACES), value=surface, description="surface"
         ),
-        "learning_rate": ipywidgets.FloatLogSlider(
-            value=learning_rate,
-            base=10,
-            min=-3,
-            max=0,
-            step=0.25,
-            description="learning rate",
-            readout_format=".3g",
-            **slider,
-        ),
+        "learning_rate": _log_slider(learning_rate, -3, 0, "learning rate"),
         "rates": ipywidgets.ToggleButtons(
             options=[("each its own", "own"), ("one for all", "shared")],
             value=mode,
             description="rates",
             style={"description_width": "initial", "button_width": "95px"},
         ),
-        "rate_scale": ipywidgets.FloatLogSlider(
-            value=rate_scale,
-            base=10,
-            min=-1,
-            max=1,
-            step=0.25,
-            description="own rates ×",
-            readout_format=".3g",
-            **slider,
-        ),
+        "rate_scale": _log_slider(rate_scale, -1, 1, "own rates ×"),
         "steps": ipywidgets.IntSlider(
             value=steps, min=10, max=100, step=10, description="steps", **slider
         ),
