@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 
+import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.container import Container
@@ -30,12 +31,15 @@ _PNG_COMPRESSION = 1
 def render_png(figure: Figure) -> bytes:
     """Render ``figure`` once and return it as PNG bytes (RGB, fast compression).
 
-    Works for a bare ``Figure`` and for a pyplot one.
+    Works for a bare ``Figure`` and for a pyplot one. Text is drawn without font hinting: text
+    is much of an app figure's drawing time (titles, labels, colour-bar ticks), and unhinted it
+    takes about half as long and looks the same at these sizes.
     """
     canvas = figure.canvas
     if not isinstance(canvas, FigureCanvasAgg):
         canvas = FigureCanvasAgg(figure)
-    canvas.draw()
+    with matplotlib.rc_context({"text.hinting": "none"}):
+        canvas.draw()
     width, height = canvas.get_width_height(physical=True)
     pixels = np.asarray(canvas.buffer_rgba())[..., :3]
     buffer = io.BytesIO()

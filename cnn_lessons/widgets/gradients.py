@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 
 import ipywidgets
-import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -191,18 +190,9 @@ _READING = (
 _RAMP = np.linspace(1.0, 0.0, 128)[:, np.newaxis]  # a colour bar, top to bottom
 
 
-class _UnhintedCanvas(Canvas):
-    """A :class:`Canvas` rendering text without font hinting: text is most of this figure's
-    drawing time (17 strings), and unhinted it takes about half as long and looks the same."""
-
-    def render(self) -> bytes:
-        with matplotlib.rc_context({"text.hinting": "none"}):
-            return super().render()
-
-
 def _flow_canvas() -> Canvas:
     """Eight panels in two rows of four; the draw function adds the rest on first use."""
-    canvas = _UnhintedCanvas(8, figsize=(10.4, 5.0))
+    canvas = Canvas(8, figsize=(10.4, 5.0))
     grid = canvas.figure.add_gridspec(
         2, 4, left=0.01, right=0.95, top=0.9, bottom=0.02, wspace=0.3, hspace=0.2
     )
