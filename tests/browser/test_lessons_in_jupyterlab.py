@@ -161,11 +161,12 @@ def test_lesson_11_feature_maps_and_the_occlusion_app(page, lab):
     layers = browser.locator(".widget-dropdown select")
     other = next(name for name in layers.locator("option").all_inner_texts() if name != "conv1")
     select_option(page, browser, "layer", "conv1" if layers.input_value() != "conv1" else other)
-    # The lesson's own app (made with widgets.make_app) has no summary line: figure only.
+    # The lesson's own app (made with widgets.make_app): its summary names the patch and stride.
     occlusion = app_with_control(page, "patch size")
-    move_slider(page, occlusion, "patch size", "ArrowRight", summary=False)
-    move_slider(page, occlusion, "stride", "ArrowRight", summary=False)
-    move_slider(page, occlusion, "image", "ArrowRight", summary=False)
+    readout = move_slider(page, occlusion, "patch size", "ArrowRight")
+    assert summary_text(occlusion).startswith(f"patch {readout}, stride 2:")
+    move_slider(page, occlusion, "stride", "ArrowRight")
+    move_slider(page, occlusion, "image", "ArrowRight", summary=False)  # may peak at one pixel
 
 
 def test_lesson_13_fgsm_explorer(page, lab):
