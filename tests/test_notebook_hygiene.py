@@ -102,6 +102,20 @@ def test_has_a_checked_output_cell(lesson):
     assert all(c.outputs for c in tagged), "a checked cell has no output to compare"
 
 
+def test_cells_that_run_a_check_compare_their_output(lesson):
+    """What a check prints (its verdict, hints, case count) is the same on every machine, so nbval
+    compares it: a stored message that the package no longer prints fails instead of going stale.
+    """
+    _, notebook = lesson
+    untagged = [
+        cell.source.splitlines()[-1]
+        for cell in _code_cells(notebook)
+        if re.search(r"checks\.check_\w+\(", cell.source)
+        and "nbval-check-output" not in cell.metadata.get("tags", [])
+    ]
+    assert not untagged, f"cells running a check without the nbval-check-output tag: {untagged}"
+
+
 def test_exercises_have_an_executed_solution_cell(lesson):
     """A reference solution follows the exercises and ran cleanly when the lesson was executed.
 

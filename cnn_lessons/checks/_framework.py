@@ -32,6 +32,13 @@ class CheckResult:
         status = "passed" if self.passed else "failed"
         return f"CheckResult({self.name!r}: {status}, {self.cases} cases)"
 
+    def _ipython_display_(self) -> None:
+        """Show nothing as a cell's value: the check has printed its verdict already.
+
+        So ``checks.check_x(f)`` as a cell's last line needs no ``;`` to avoid an echo, and the
+        cell shows the same under nbval, which runs cells without history and so ignores ``;``.
+        """
+
 
 class ResultError(Exception):
     """The learner's function returned or did something a check reports in its own words."""

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from cnn_lessons import checks
+from cnn_lessons.checks._framework import CheckResult
 
 
 def test_check_function_copies_inputs_so_mutation_cannot_cheat():
@@ -90,3 +91,12 @@ def test_hint_names_the_known_checks_for_an_unknown_name():
 def test_register_hints_needs_a_list_of_steps():
     with pytest.raises(ValueError, match="non-empty list"):
         checks.register_hints("x", "one string")
+
+
+def test_a_result_as_a_cells_value_shows_nothing_more_than_the_check_printed(capsys):
+    from IPython.core.formatters import DisplayFormatter
+
+    result = CheckResult("example", passed=False, cases=3, failures=["case 1: wrong"])
+    assert DisplayFormatter().format(result) == ({}, {})  # no Out[] echo, with or without ";"
+    assert capsys.readouterr().out == ""
+    assert repr(result) == "CheckResult('example': failed, 3 cases)"  # plain Python still sees it
